@@ -1,0 +1,96 @@
+/** `flowaudit ingest`: read captures and flow logs into the DuckDB file. */
+import { Command, Option } from 'commander';
+import { Store } from '../store/store.js';
+import { FlowauditError } from '../errors.js';
+import { INGESTERS, INGESTER_LIST } from '../ingest/registry.js';
+import { detectFormat, readHead, resolveInputs } from '../ingest/inputs.js';
+import type { Ingester, IngestOptions, InputKind, InputReport } from '../ingest/types.js';
+import { progressFor } from './progress.js';
+import { formatInputReport } from './format-input-report.js';
+import { EXIT } from './exit-codes.js';
+import { readStdinHead } from './stdin.js';
+
+export const DEFAULT_DB = 'flowaudit.duckdb';
+
+interface IngestFlags {
+  db: string;
+  format: 'auto' | InputKind;
+  logFormat?: string;
+  vxlanPort?: number[];
+}
+
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description('read captures (pcap, pcapng, .gz) and flow logs into the DuckDB file; PATH may be a file, a directory or - for stdin')
+    .argument('<path...>', 'files, directories (walked recursively) or - for standard input')
+    .option('--db <file>', 'DuckDB file to write', DEFAULT_DB)
+    .addOption(new Option('--format <kind>', 'input format; auto detects it from the content').choices(['auto', ...Object.keys(INGESTERS)]).default('auto'))
+    .option('--log-format <fields>', "VPC flow-log field list for files without a header, e.g. '${version} ${account-id} ...'")
+    .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable)', collectPort, [])
+    .action(async (paths: string[], flags: IngestFlags) => {
+      process.exitCode = await runIngest(paths, flags);
+    });
+}
+
+function collectPort(value: string, previous: number[]): number[] {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new FlowauditError(`--vxlan-port ${value} is not a UDP port`, 'give a number from 1 to 65535');
+  }
+  return [...previous, n];
+}
+
+async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
+  const inputs = await resolveInputs(paths);
+  const store = await Store.open(flags.db);
+  let exit: number = EXIT.ok;
+  try {
+    for (const input of inputs) {
+      try {
+        const ingester = await chooseIngester(input.path, flags.format);
+        if (!ingester) {
+          if (input.fromDirectory) {
+            process.stderr.write(`flowaudit: ${input.path}: skipped — not a capture or flow log this version reads\n`);
+            continue;
+          }
+          throw new FlowauditError(
+            'not a format flowaudit reads (pcap, pcapng, or a flow log), judged by its first bytes',
+            'check the file, or name the format with --format',
+            input.path,
+          );
+        }
+        const report = await ingestOne(store, ingester, input.path, flags);
+        process.stdout.write(`${formatInputReport(report)}\n`);
+        for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
+      } catch (err) {
+        if (!(err instanceof FlowauditError)) throw err;
+        // One bad input does not stop the others; the run still ends with exit code 2.
+        process.stderr.write(`flowaudit: ${err.toLine()}\n`);
+        exit = EXIT.error;
+      }
+    }
+  } finally {
+    store.close();
+  }
+  return exit;
+}
+
+async function chooseIngester(path: string, format: IngestFlags['format']): Promise<Ingester | null> {
+  if (format !== 'auto') return INGESTERS[format];
+  const head = path === '-' ? await readStdinHead() : await readHead(path);
+  return detectFormat(head, INGESTER_LIST);
+}
+
+async function ingestOne(store: Store, ingester: Ingester, path: string, flags: IngestFlags): Promise<InputReport> {
+  const progress = progressFor(path);
+  const options: IngestOptions = {
+    progress: (done, total) => progress.update(done, total),
+    ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
+    ...(flags.vxlanPort && flags.vxlanPort.length > 0 ? { vxlanPorts: flags.vxlanPort } : {}),
+  };
+  try {
+    return await ingester.ingest(store, path, options);
+  } finally {
+    progress.done();
+  }
+}

@@ -1,0 +1,9 @@
+/** Every input format flowaudit reads; detection asks them in this order. */
+import type { Ingester, InputKind } from './types.js';
+import { pcapIngester } from './pcap/index.js';
+
+export const INGESTERS: Readonly<Record<InputKind, Ingester>> = {
+  pcap: pcapIngester,
+};
+
+export const INGESTER_LIST: readonly Ingester[] = Object.values(INGESTERS);
