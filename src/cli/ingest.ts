@@ -63,9 +63,10 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
         process.stdout.write(`${formatInputReport(report)}\n`);
         for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
       } catch (err) {
-        if (!(err instanceof FlowauditError)) throw err;
+        const known = asKnownError(err, input.path);
+        if (!known) throw err;
         // One bad input does not stop the others; the run still ends with exit code 2.
-        process.stderr.write(`flowaudit: ${err.toLine()}\n`);
+        process.stderr.write(`flowaudit: ${known.toLine()}\n`);
         exit = EXIT.error;
       }
     }
@@ -73,6 +74,16 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     store.close();
   }
   return exit;
+}
+
+/** Our own errors, and the operating system's (unreadable file, disk full) as one line. */
+function asKnownError(err: unknown, path: string): FlowauditError | null {
+  if (err instanceof FlowauditError) return err;
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall) {
+    const e = err as NodeJS.ErrnoException;
+    return new FlowauditError(`cannot ${e.syscall ?? 'read'}: ${e.code}`, 'check the path and its permissions', path);
+  }
+  return null;
 }
 
 async function chooseIngester(path: string, format: IngestFlags['format']): Promise<Ingester | null> {

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { FlowauditError } from '../errors.js';
 import { ingestCommand } from './ingest.js';
+import { rulesCommand } from './rules.js';
 import { EXIT } from './exit-codes.js';
 import { packageVersion } from './package-info.js';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(ingestCommand());
+  program.addCommand(rulesCommand());
   applyRecursively(program, (c) => c.exitOverride());
   return program;
 }

@@ -41,7 +41,8 @@ export async function gunzipInto(
   try {
     for (let raw = await nextRaw(); raw !== null && !pushFailed; raw = await nextRaw()) {
       // After a zlib error the rest of the input is still read, for the caller's hash.
-      if (!gunzip.destroyed && !gunzip.write(raw)) await drainedOrClosed(gunzip);
+      // zlib keeps the chunk until it has inflated it, and the reader reuses its buffers: copy.
+      if (!gunzip.destroyed && !gunzip.write(Buffer.from(raw))) await drainedOrClosed(gunzip);
     }
   } catch (err) {
     // The raw input failed (e.g. a read error): release zlib before passing the error on.

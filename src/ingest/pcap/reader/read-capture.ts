@@ -2,8 +2,8 @@
  * Entry point of the capture reader: one pcap, pcapng or gzip-compressed capture, streamed from a
  * file or standard input into a PacketSink, never held in memory whole.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { BackgroundHash } from '../../background-hash.js';
+import { fileChunks } from '../../file-chunks.js';
 import { SNIFF_BYTES, sniffCapture } from './detect.js';
 import { gunzipInto } from './gunzip.js';
 import { CaptureRecordReader } from './record-reader.js';
@@ -28,7 +28,7 @@ const DEFAULT_WINDOW_BYTES = 2 * FILE_CHUNK_BYTES;
 /** Opens a capture file, or standard input for `-`. Nothing is read until the stream is iterated. */
 export function openCaptureInput(path: string): CaptureInput {
   if (path === '-') return { name: '<stdin>', stream: process.stdin };
-  return { name: path, stream: createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }) };
+  return { name: path, stream: fileChunks(path, FILE_CHUNK_BYTES) };
 }
 
 /**
@@ -37,7 +37,8 @@ export function openCaptureInput(path: string): CaptureInput {
  * resolves; a file whose header cannot be read rejects with InputFormatError.
  */
 export async function readCapture(input: CaptureInput, sink: PacketSink, options: ReadCaptureOptions = {}): Promise<CaptureSummary> {
-  const hash = createHash('sha256');
+  const hash = new BackgroundHash();
+  let hashed = false;
   const iterator = input.stream[Symbol.asyncIterator]();
   let iteratorDone = false;
   const nextRaw = async (): Promise<Uint8Array | null> => {
@@ -46,7 +47,7 @@ export async function readCapture(input: CaptureInput, sink: PacketSink, options
       iteratorDone = true;
       return null;
     }
-    hash.update(step.value);
+    await hash.update(step.value);
     return step.value;
   };
 
@@ -57,7 +58,8 @@ export async function readCapture(input: CaptureInput, sink: PacketSink, options
     while (headBytes < SNIFF_BYTES) {
       const chunk = await nextRaw();
       if (chunk === null) break;
-      head.push(chunk);
+      // Kept across reads, so copied: file chunks are reused buffers.
+      head.push(Uint8Array.prototype.slice.call(chunk));
       headBytes += chunk.length;
     }
     const gzip = sniffCapture(concat(head)) === 'gzip';
@@ -81,7 +83,7 @@ export async function readCapture(input: CaptureInput, sink: PacketSink, options
       packets: tally.packets,
       badRecords: tally.badRecords,
       bytes: reader.bytes,
-      sha256: hash.digest('hex'),
+      sha256: await hash.digest().finally(() => (hashed = true)),
       linktypes: tally.linktypes,
       sections: tally.sections,
       firstTsMicros: tally.firstTsMicros,
@@ -90,6 +92,7 @@ export async function readCapture(input: CaptureInput, sink: PacketSink, options
   } finally {
     // On an early exit, let the source release its file descriptor.
     if (!iteratorDone) await iterator.return?.();
+    if (!hashed) await hash.abandon();
   }
 }
 

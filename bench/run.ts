@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- NAME [flags]`: benchmarks run side by side with a peer on generated data.
+ * Never part of `npm test`; each prints its numbers, the peer's, the ratio and the budget verdict.
+ */
+import { runPcapBench } from './pcap.js';
+
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  pcap: runPcapBench,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name === undefined ? undefined : BENCHES[name];
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [flags]\n`);
+  process.exitCode = 2;
+} else {
+  await bench(args);
+}
