@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { FlowauditError } from '../errors.js';
 import { ingestCommand } from './ingest.js';
 import { rulesCommand } from './rules.js';
+import { namesCommand } from './names.js';
 import { EXIT } from './exit-codes.js';
 import { packageVersion } from './package-info.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(ingestCommand());
+  program.addCommand(namesCommand());
   program.addCommand(rulesCommand());
   applyRecursively(program, (c) => c.exitOverride());
   return program;

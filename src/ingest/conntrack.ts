@@ -5,6 +5,8 @@
  * flushed as capture time advances, which keeps memory bounded on long captures.
  */
 import type { DecodedPacket } from './pcap/decode/packet.js';
+import { encapsulationName } from './pcap/decode/encapsulation.js';
+import type { EncapsulationName } from './pcap/decode/encapsulation.js';
 import { Sent, tcpHistoryLetter, tcpSentBits } from './conn-state.js';
 import { icmpRequestType, icmpRole, portHeuristic } from './initiator.js';
 import type { InitiatorEvidence } from './initiator.js';
@@ -28,6 +30,15 @@ export const DEFAULT_TRACKER_OPTIONS: ConnTrackerOptions = {
   maxActive: 1_000_000,
 };
 
+/** The tunnel a connection was carried in, as its first packet showed it. */
+export interface TunnelOrigin {
+  encapsulation: EncapsulationName;
+  /** VXLAN/Geneve VNI, GRE key or ERSPAN session id; null when the tunnel has none. */
+  tunnelId: number | null;
+  /** The connection of the tunnel packet that carried the first packet. */
+  outerConnectionId: number | null;
+}
+
 /** One tracked connection. "client" is the initiator, "server" the other side. */
 export class Connection {
   clientPackets = 0;
@@ -38,6 +49,11 @@ export class Connection {
   clientSent = 0;
   serverSent = 0;
   firstRst: 'client' | 'server' | null = null;
+  /**
+   * Directions (1 client, 2 server) whose message — a ClientHello, a DNS answer over TCP — the
+   * name collector holds until the next segment: other connections skip that lookup.
+   */
+  awaitingSegments = 0;
   history = '';
   private historyBits = 0;
   lastTs: number;
@@ -57,6 +73,8 @@ export class Connection {
     readonly firstTs: number,
     /** Which key endpoint is the client: true when it is the lower one (see keyOf). */
     readonly clientIsLow: boolean,
+    /** Null outside tunnels. */
+    readonly tunnel: TunnelOrigin | null = null,
   ) {
     this.lastTs = firstTs;
   }
@@ -179,9 +197,10 @@ export class ConnTracker {
 
   /**
    * Count one IP packet (pkt.ipVersion must be 4 or 6) of `ipBytes` bytes at `tsMicros` into its
-   * connection, creating it when new. `context` separates tunnelled traffic (0 outside tunnels).
+   * connection, creating it when new. `context` separates tunnelled traffic (0 outside tunnels);
+   * `outer` is the connection of the tunnel packet that carried this one, recorded at creation.
    */
-  add(pkt: DecodedPacket, tsMicros: number, ipBytes: number, context = 0): Connection {
+  add(pkt: DecodedPacket, tsMicros: number, ipBytes: number, context = 0, outer: Connection | null = null): Connection {
     if (++this.packetsSinceSweep >= 65536) this.maybeSweep(tsMicros);
     const srcIsLow = keyOf(pkt, context);
     let slot = this.findSlot();
@@ -194,7 +213,7 @@ export class ConnTracker {
       conn = undefined;
     }
     if (!conn) {
-      conn = this.create(pkt, tsMicros, srcIsLow);
+      conn = this.create(pkt, tsMicros, srcIsLow, outer);
       slot = -1;
     }
     const fromClient = srcIsLow === conn.clientIsLow;
@@ -233,7 +252,7 @@ export class ConnTracker {
     }
   }
 
-  private create(pkt: DecodedPacket, ts: number, srcIsLow: boolean): Connection {
+  private create(pkt: DecodedPacket, ts: number, srcIsLow: boolean, outer: Connection | null): Connection {
     const { clientIsSrc, evidence } = decideClient(pkt);
     const len = pkt.ipVersion === 4 ? 4 : 16;
     const src = pkt.buf.slice(pkt.srcOff, pkt.srcOff + len);
@@ -255,6 +274,7 @@ export class ConnTracker {
       evidence,
       ts,
       clientIsSrc === srcIsLow,
+      tunnelOrigin(pkt, outer),
     );
     this.insert(conn);
     return conn;
@@ -346,6 +366,12 @@ export class ConnTracker {
     this.activeCount = 0;
     for (const c of open) this.onFlush(c);
   }
+}
+
+function tunnelOrigin(pkt: DecodedPacket, outer: Connection | null): TunnelOrigin | null {
+  const encapsulation = encapsulationName(pkt.encapsulation);
+  if (encapsulation === null) return null;
+  return { encapsulation, tunnelId: pkt.tunnelId < 0 ? null : pkt.tunnelId, outerConnectionId: outer === null ? null : outer.id };
 }
 
 /** Which end of the first packet is the client, and why. */

@@ -3,6 +3,8 @@ import { ConnTracker, DEFAULT_TRACKER_OPTIONS } from '../../src/ingest/conntrack
 import type { Connection } from '../../src/ingest/conntrack.js';
 import { DecodedPacket } from '../../src/ingest/pcap/decode/packet.js';
 import { formatIPv4 } from '../../src/net/ip.js';
+import { Encapsulation } from '../../src/ingest/pcap/decode/encapsulation.js';
+import { captureConnectionRow } from '../../src/ingest/pcap/connection-row.js';
 
 const SYN = 0x02, ACK = 0x10, FIN = 0x01, RST = 0x04, PSH = 0x08;
 
@@ -106,5 +108,24 @@ describe('ConnTracker', () => {
     const longLived = flushed.filter((c) => c.serverPort === 7777);
     expect(longLived).toHaveLength(200);
     expect(longLived.every((c) => c.clientPackets === 4)).toBe(true);
+  });
+
+  it('records the tunnel a connection came out of, and keeps tunnel contexts apart', () => {
+    const { t, flushed } = tracker();
+    const outer = t.add(packet(17, '192.168.0.1', 50000, '192.168.0.2', 4789), 1, 100);
+    const inner = packet(6, '10.244.0.1', 40000, '10.244.1.1', 80, SYN);
+    inner.encapsulation = Encapsulation.vxlan;
+    inner.tunnelId = 4096;
+    const first = t.add(inner, 1, 60, 7, outer);
+    expect(t.add(inner, 2, 60, 7, null)).toBe(first);
+    expect(t.add(inner, 3, 60, 8, outer)).not.toBe(first);
+    t.flushAll();
+    expect(flushed.map((c) => c.tunnel)).toEqual([
+      null,
+      { encapsulation: 'vxlan', tunnelId: 4096, outerConnectionId: outer.id },
+      { encapsulation: 'vxlan', tunnelId: 4096, outerConnectionId: outer.id },
+    ]);
+    expect(captureConnectionRow(flushed[1]!)).toMatchObject({ encapsulation: 'vxlan', tunnelId: 4096, outerConnectionId: outer.id, clientPackets: 2 });
+    expect(captureConnectionRow(flushed[0]!)).toMatchObject({ encapsulation: null, tunnelId: null, outerConnectionId: null });
   });
 });

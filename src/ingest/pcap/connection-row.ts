@@ -30,9 +30,9 @@ export function captureConnectionRow(c: Connection): ConnectionRow {
     clientAction: null,
     serverAction: null,
     initiatorEvidence: c.evidence,
-    encapsulation: null,
-    tunnelId: null,
-    outerConnectionId: null,
+    encapsulation: c.tunnel?.encapsulation ?? null,
+    tunnelId: c.tunnel?.tunnelId ?? null,
+    outerConnectionId: c.tunnel?.outerConnectionId ?? null,
     vlan: c.vlan,
     numFlows: 1,
   };

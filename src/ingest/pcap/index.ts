@@ -11,10 +11,14 @@ import { sniffCapture } from './reader/detect.js';
 import type { CaptureProblem, PacketSink } from './reader/types.js';
 import { DecodedPacket } from './decode/packet.js';
 import { decodePacket } from './decode/decode.js';
-import { ANOMALY_NAMES, newAnomalyCounters } from './decode/anomalies.js';
+import { ANOMALY_NAMES, Anomaly, newAnomalyCounters } from './decode/anomalies.js';
 import { ConnTracker } from '../conntrack.js';
 import { captureConnectionRow } from './connection-row.js';
 import { FragmentTracker } from '../fragments.js';
+import type { Connection } from '../conntrack.js';
+import { udpTunnelPorts } from './decode/udp-tunnel-ports.js';
+import { TunnelContexts } from './tunnel-contexts.js';
+import { NameCollector } from './names/name-collector.js';
 
 export const pcapIngester: Ingester = {
   kind: 'pcap',
@@ -35,17 +39,30 @@ class CaptureCounts {
   readonly fragments = new FragmentTracker();
 }
 
+/** What the packet callback feeds: connections per layer, tunnel contexts, names. */
+interface Trackers {
+  connections: ConnTracker;
+  tunnels: TunnelContexts;
+  names: NameCollector;
+}
+
 async function ingestCapture(store: Store, path: string, options: IngestOptions): Promise<InputReport> {
-  const writer = await store.beginInput({ path, kind: 'pcap' });
+  const vxlanPorts = options.vxlanPorts ?? [];
+  const writer = await store.beginInput({ path, kind: 'pcap', ...(vxlanPorts.length > 0 ? { options: { vxlan_ports: vxlanPorts } } : {}) });
   const warnings: string[] = [];
   const counts = new CaptureCounts();
   let gaps = 0;
   try {
-    const tracker = new ConnTracker(
-      (c) => writer.appendConnection(captureConnectionRow(c)),
-      () => writer.allocateConnectionId(),
-    );
-    const sink = packetSink(writer, tracker, counts, (problem) => {
+    const trackers: Trackers = {
+      connections: new ConnTracker(
+        (c) => writer.appendConnection(captureConnectionRow(c)),
+        () => writer.allocateConnectionId(),
+      ),
+      tunnels: new TunnelContexts(),
+      names: new NameCollector((row) => writer.appendName(row)),
+    };
+    const pkt = new DecodedPacket(udpTunnelPorts(vxlanPorts));
+    const sink = packetSink(pkt, writer, trackers, counts, (problem) => {
       if (problem.kind === 'truncated_file') {
         gaps++;
         warnings.push(`${path}: capture cut short at byte ${problem.byteOffset} (${problem.reason}); everything before it was read`);
@@ -67,7 +84,9 @@ async function ingestCapture(store: Store, path: string, options: IngestOptions)
       counts.rejected++;
       writer.appendReject({ frame: f.frame, byteOffset: null, line: null, reason: f.reason, excerpt: 'an IP fragment whose first fragment is not in the capture' });
     }
-    tracker.flushAll();
+    trackers.connections.flushAll();
+    trackers.names.flush();
+    counts.anomalies[Anomaly.fragment_overlap]! += counts.fragments.overlaps;
     const anomalyCounts = new Map<string, number>();
     counts.anomalies.forEach((n, code) => {
       if (code > 0 && n > 0) anomalyCounts.set(ANOMALY_NAMES[code]!, n);
@@ -103,13 +122,16 @@ async function ingestCapture(store: Store, path: string, options: IngestOptions)
   }
 }
 
-function packetSink(writer: InputWriter, tracker: ConnTracker, counts: CaptureCounts, onProblem: (p: CaptureProblem) => void): PacketSink {
-  const pkt = new DecodedPacket();
+function packetSink(pkt: DecodedPacket, writer: InputWriter, trackers: Trackers, counts: CaptureCounts, onProblem: (p: CaptureProblem) => void): PacketSink {
   return {
     packet(buf, off, caplen, origlen, tsMicros, linktype) {
       counts.frame++;
       decodePacket(pkt, buf, off, caplen, linktype, origlen);
       if (pkt.anomaly !== 0) counts.anomalies[pkt.anomaly]!++;
+      if (pkt.tunnelDepth > 0) {
+        trackTunnelled(pkt, tsMicros, trackers, counts);
+        return;
+      }
       if (pkt.ipVersion === 0) {
         if (pkt.anomaly === 0) {
           counts.nonIp++;
@@ -121,9 +143,10 @@ function packetSink(writer: InputWriter, tracker: ConnTracker, counts: CaptureCo
           if (counts.fragments.later(pkt, tsMicros, pkt.ipLen, counts.frame)) counts.used++;
           return;
         }
-        const conn = tracker.add(pkt, tsMicros, pkt.ipLen);
+        const conn = trackers.connections.add(pkt, tsMicros, pkt.ipLen);
         counts.used++;
         if (pkt.isFragment) counts.used += counts.fragments.first(pkt, conn);
+        trackers.names.observe(pkt, conn, tsMicros);
         return;
       }
       // A malformed layer: the packet cannot be put into a connection, so it is a rejected record.
@@ -132,6 +155,31 @@ function packetSink(writer: InputWriter, tracker: ConnTracker, counts: CaptureCo
     },
     problem: onProblem,
   };
+}
+
+/**
+ * A tunnelled packet: one connection per layer, outermost first, each inner one keyed in its
+ * tunnel's context and pointing at the connection that carried it. The outer layers are complete,
+ * so the packet is a used record even when the innermost layer is malformed (its anomaly is counted).
+ */
+function trackTunnelled(pkt: DecodedPacket, ts: number, trackers: Trackers, counts: CaptureCounts): void {
+  let outer: Connection | null = null;
+  let context = 0;
+  for (let level = 0; level < pkt.tunnelDepth; level++) {
+    const layer = pkt.outer[level]!;
+    if (level > 0) context = trackers.tunnels.contextOf(context, pkt.outer[level - 1]!, layer);
+    outer = trackers.connections.add(layer, ts, layer.ipLen, context, outer);
+  }
+  counts.used++;
+  if (pkt.ipVersion === 0 || pkt.anomaly !== 0) return;
+  context = trackers.tunnels.contextOf(context, pkt.outer[pkt.tunnelDepth - 1]!, pkt);
+  if (pkt.isFragment && pkt.fragmentOffset > 0) {
+    counts.fragments.later(pkt, ts, pkt.ipLen, counts.frame, context, true);
+    return;
+  }
+  const conn = trackers.connections.add(pkt, ts, pkt.ipLen, context, outer);
+  if (pkt.isFragment) counts.fragments.first(pkt, conn, context);
+  trackers.names.observe(pkt, conn, ts);
 }
 
 /** The first bytes of a rejected packet as hex, enough to find it in a hex dump. */

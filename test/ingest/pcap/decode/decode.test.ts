@@ -18,6 +18,7 @@ import {
   TcpFlag,
   udp,
 } from '../../../helpers/packet-builder.js';
+import { erspanIII, geneve, gre, vxlan } from './tunnel-builders.js';
 
 const pkt = new DecodedPacket();
 
@@ -78,6 +79,9 @@ describe('decodePacket', () => {
     const valid = [
       ethernet(ipv6({ proto: 6, extHeaders: [{ type: 0 }, { type: 44 }], payload: tcp({ srcPort: 1, dstPort: 2 }) }), { vlans: [{ id: 3 }] }),
       sll(ipv4({ proto: 17, options: new Uint8Array(8), payload: udp({ srcPort: 1, dstPort: 2 }) })),
+      // Tunnels: VXLAN carrying Geneve, GRE with every optional field carrying ERSPAN III, IP in IP.
+      ethernet(ipv4({ proto: 17, payload: udp({ srcPort: 1, dstPort: 4789, payload: vxlan({ vni: 1, payload: ethernet(ipv6({ proto: 17, payload: udp({ srcPort: 1, dstPort: 6081, payload: geneve({ vni: 2, protocol: 0x0800, options: new Uint8Array(8), payload: ipv4({ proto: 6, payload: tcp({ srcPort: 1, dstPort: 2 }) }) }) }) })) }) }) })),
+      ipv4({ proto: 47, payload: gre({ protocol: 0x22eb, checksum: true, key: 1, sequence: 2, routing: [new Uint8Array(8)], payload: erspanIII({ session: 1, platformSubheader: true, payload: ethernet(ipv4({ proto: 4, payload: ipv4({ proto: 1, payload: icmp({ type: 8 }) }) })) }) }) }),
     ];
     const linktypes = Object.values(LinkType);
     for (let round = 0; round < 20000; round++) {

@@ -94,8 +94,8 @@ describe('ipv6', () => {
     expect(decode(frame)).toMatchObject({ ipLen: 58, payloadLen: 10, anomaly: 0 });
   });
 
-  it('treats no-next-header, ESP and other protocols as port-less', () => {
-    for (const proto of [59, 50, 89, 47]) {
+  it('treats no-next-header, ESP and other protocols (tunnels aside) as port-less', () => {
+    for (const proto of [59, 50, 89, 103]) {
       expect(decode(ethernet(ipv6({ proto, payload: new Uint8Array(16) })))).toMatchObject({ proto, hasPorts: false, payloadLen: 16, anomaly: 0 });
     }
   });

@@ -14,8 +14,8 @@ function decode(frame: Uint8Array): DecodedPacket {
 
 describe('linux SLL2 (276)', () => {
   it('decodes IPv6 UDP after the 20-byte cooked header', () => {
-    const frame = sll2(ipv6({ proto: 17, payload: udp({ srcPort: 4500, dstPort: 4789, payload: new Uint8Array(50) }) }), { ifindex: 7 });
-    expect(decode(frame)).toMatchObject({ etherType: 0x86dd, ipVersion: 6, proto: 17, srcPort: 4500, dstPort: 4789, payloadLen: 50, anomaly: 0 });
+    const frame = sll2(ipv6({ proto: 17, payload: udp({ srcPort: 4500, dstPort: 4790, payload: new Uint8Array(50) }) }), { ifindex: 7 });
+    expect(decode(frame)).toMatchObject({ etherType: 0x86dd, ipVersion: 6, proto: 17, srcPort: 4500, dstPort: 4790, payloadLen: 50, anomaly: 0 });
     expect(pkt.srcOff).toBe(20 + 8);
   });
 
