@@ -3,9 +3,15 @@
  * Never part of `npm test`; each prints its numbers, the peer's, the ratio and the budget verdict.
  */
 import { runPcapBench } from './pcap.js';
+import { runVpcBench } from './vpc.js';
+import { runCalicoBench } from './calico.js';
+import { runClassifyBench } from './classify.js';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   pcap: runPcapBench,
+  vpc: runVpcBench,
+  calico: runCalicoBench,
+  classify: runClassifyBench,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { progressFor } from './progress.js';
 import { formatInputReport } from './format-input-report.js';
 import { EXIT } from './exit-codes.js';
 import { readStdinHead } from './stdin.js';
+import { ingestCloudWatch } from '../ingest/vpc/index.js';
 
 export const DEFAULT_DB = 'flowaudit.duckdb';
 
@@ -17,19 +18,57 @@ interface IngestFlags {
   format: 'auto' | InputKind;
   logFormat?: string;
   vxlanPort?: number[];
+  cloudwatch?: string;
+  since?: string;
+  until?: string;
+  logStreamPrefix?: string;
+  region?: string;
+  endpoint?: string;
 }
 
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('read captures (pcap, pcapng, .gz) and flow logs into the DuckDB file; PATH may be a file, a directory or - for stdin')
-    .argument('<path...>', 'files, directories (walked recursively) or - for standard input')
+    .argument('[path...]', 'files, directories (walked recursively) or - for standard input')
     .option('--db <file>', 'DuckDB file to write', DEFAULT_DB)
     .addOption(new Option('--format <kind>', 'input format; auto detects it from the content').choices(['auto', ...Object.keys(INGESTERS)]).default('auto'))
     .option('--log-format <fields>', "VPC flow-log field list for files without a header, e.g. '${version} ${account-id} ...'")
     .option('--vxlan-port <port>', 'also decode this UDP port as VXLAN (repeatable)', collectPort, [])
+    .option('--cloudwatch <group>', 'read VPC flow-log records from this CloudWatch Logs group instead of files')
+    .option('--since <time>', 'CloudWatch: earliest event, ISO 8601 or a duration before now (90m, 24h, 7d)')
+    .option('--until <time>', 'CloudWatch: latest event, same forms')
+    .option('--log-stream-prefix <prefix>', 'CloudWatch: only streams (interfaces) starting with this')
+    .option('--region <region>', 'CloudWatch: AWS region (default: the standard AWS configuration)')
+    .option('--endpoint <url>', 'CloudWatch: another endpoint than AWS (a VPC endpoint, a test server)')
     .action(async (paths: string[], flags: IngestFlags) => {
+      if (flags.cloudwatch !== undefined) {
+        if (paths.length > 0) throw new FlowauditError('--cloudwatch reads a log group, not files', 'run one ingest for files and another for CloudWatch');
+        process.exitCode = await runCloudWatch(flags);
+        return;
+      }
+      if (paths.length === 0) throw new FlowauditError('nothing to ingest', 'name files or directories, - for standard input, or --cloudwatch GROUP');
       process.exitCode = await runIngest(paths, flags);
     });
+}
+
+async function runCloudWatch(flags: IngestFlags): Promise<number> {
+  const store = await Store.open(flags.db);
+  try {
+    const report = await ingestCloudWatch(store, {
+      group: flags.cloudwatch!,
+      ...(flags.since !== undefined ? { since: flags.since } : {}),
+      ...(flags.until !== undefined ? { until: flags.until } : {}),
+      ...(flags.logStreamPrefix !== undefined ? { logStreamPrefix: flags.logStreamPrefix } : {}),
+      ...(flags.region !== undefined ? { region: flags.region } : {}),
+      ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+      ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
+    });
+    process.stdout.write(`${formatInputReport(report)}\n`);
+    for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
+    return EXIT.ok;
+  } finally {
+    store.close();
+  }
 }
 
 function collectPort(value: string, previous: number[]): number[] {
@@ -47,7 +86,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   try {
     for (const input of inputs) {
       try {
-        const ingester = await chooseIngester(input.path, flags.format);
+        const ingester = await chooseIngester(input.path, flags);
         if (!ingester) {
           if (input.fromDirectory) {
             process.stderr.write(`flowaudit: ${input.path}: skipped — not a capture or flow log this version reads\n`);
@@ -86,19 +125,22 @@ function asKnownError(err: unknown, path: string): FlowauditError | null {
   return null;
 }
 
-async function chooseIngester(path: string, format: IngestFlags['format']): Promise<Ingester | null> {
-  if (format !== 'auto') return INGESTERS[format];
+async function chooseIngester(path: string, flags: IngestFlags): Promise<Ingester | null> {
+  if (flags.format !== 'auto') return INGESTERS[flags.format];
   const head = path === '-' ? await readStdinHead() : await readHead(path);
-  return detectFormat(head, INGESTER_LIST);
+  return detectFormat(head, INGESTER_LIST, ingestOptions(flags));
+}
+
+function ingestOptions(flags: IngestFlags): IngestOptions {
+  return {
+    ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
+    ...(flags.vxlanPort && flags.vxlanPort.length > 0 ? { vxlanPorts: flags.vxlanPort } : {}),
+  };
 }
 
 async function ingestOne(store: Store, ingester: Ingester, path: string, flags: IngestFlags): Promise<InputReport> {
   const progress = progressFor(path);
-  const options: IngestOptions = {
-    progress: (done, total) => progress.update(done, total),
-    ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
-    ...(flags.vxlanPort && flags.vxlanPort.length > 0 ? { vxlanPorts: flags.vxlanPort } : {}),
-  };
+  const options: IngestOptions = { ...ingestOptions(flags), progress: (done, total) => progress.update(done, total) };
   try {
     return await ingester.ingest(store, path, options);
   } finally {

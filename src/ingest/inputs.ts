@@ -6,7 +6,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import type { Ingester } from './types.js';
+import type { Ingester, IngestOptions } from './types.js';
 import { FlowauditError } from '../errors.js';
 
 export const HEAD_BYTES = 64 * 1024;
@@ -70,7 +70,7 @@ export function decompressHead(raw: Uint8Array): Uint8Array {
 }
 
 /** The ingester whose format the head is, or null. */
-export function detectFormat(head: Uint8Array, ingesters: readonly Ingester[]): Ingester | null {
+export function detectFormat(head: Uint8Array, ingesters: readonly Ingester[], options: IngestOptions): Ingester | null {
   const text = Buffer.from(head.buffer, head.byteOffset, head.length).toString('utf8');
-  return ingesters.find((i) => i.sniff(head, text)) ?? null;
+  return ingesters.find((i) => i.sniff(head, text, options)) ?? null;
 }

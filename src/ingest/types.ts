@@ -6,7 +6,7 @@
 import type { Store } from '../store/store.js';
 
 /** The input formats flowaudit reads; a new one must be added to the ingester registry. */
-export type InputKind = 'pcap';
+export type InputKind = 'pcap' | 'vpc' | 'calico';
 
 export interface IngestOptions {
   /** VPC flow logs without a header line (CloudWatch, custom formats): `${version} ${vpc-id} ...`. */
@@ -39,8 +39,9 @@ export interface Ingester {
   /**
    * Whether `head` — the first bytes of the input, already decompressed when gzipped (up to 64 KiB) —
    * is this format. `headText` is the same bytes decoded as UTF-8 (replacement characters for binary).
+   * `options` matter to formats with no self-description (a header-less flow log and --log-format).
    */
-  sniff(head: Uint8Array, headText: string): boolean;
+  sniff(head: Uint8Array, headText: string, options?: IngestOptions): boolean;
   /** Read one file ('-' for stdin) into the store, in one transaction. Throws FlowauditError for a bad header. */
   ingest(store: Store, path: string, options: IngestOptions): Promise<InputReport>;
 }

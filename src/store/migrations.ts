@@ -127,4 +127,131 @@ CREATE TABLE anomalies (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'classification: classify_runs, endpoint_bindings, selector_terms, address_segments, flow_rows, connection_matches, match_verdicts, verdicts (view), flow_status',
+    sql: `
+-- One row per flowaudit classify run. The other classification tables hold the results of the
+-- latest run only (the highest id): each run replaces them in one transaction.
+CREATE TABLE classify_runs (
+  id           INTEGER PRIMARY KEY,
+  started_at   TIMESTAMP NOT NULL,
+  finished_at  TIMESTAMP NOT NULL,
+  inventory    VARCHAR NOT NULL,    -- inventory file as given
+  rule_files   VARCHAR[] NOT NULL,  -- rule pack and NetworkPolicy files loaded
+  packs        VARCHAR[] NOT NULL,  -- their pack ids
+  params       JSON NOT NULL,       -- every declared param: {"NAME": {"value": "3000" | null, "source": "default" | "inventory" | "cli"}}
+  connections  BIGINT NOT NULL,     -- connections classified (rows of connections)
+  flows        INTEGER NOT NULL     -- documented flows (rules) they were held against
+);
+
+-- What each endpoint of the rules stands for: one row per address interval, host name or pod selector.
+CREATE TABLE endpoint_bindings (
+  binding_id   INTEGER PRIMARY KEY,
+  endpoint_key VARCHAR NOT NULL,  -- the endpoint as flow_rows names it: inventory:NAME, pack:PACK/NAME (the pack's own data), cidr:TEXT or host:NAME (written in a rule), any
+  endpoint     VARCHAR NOT NULL,  -- the endpoint name, or the CIDR, host or 'any' a rule wrote
+  origin       VARCHAR NOT NULL,  -- inventory | pack | rule
+  kind         VARCHAR NOT NULL,  -- any | cidr | host | k8s
+  family       TINYINT,           -- cidr: 4 or 6
+  lo           UHUGEINT,          -- cidr: first address, as connections.*_ip_num. Inventory intervals are carved: an address in a longer prefix of another endpoint, or in an except block, is not in it
+  hi           UHUGEINT,          -- cidr: last address
+  host         VARCHAR,           -- host: lower-case name, or *.SUFFIX for any subdomain; matched through names evidence, never a live lookup
+  namespace    VARCHAR,           -- k8s: the pod's namespace; NULL for any
+  labels       JSON,              -- k8s: labels that must all be equal ({"key": "value"})
+  expressions  JSON               -- k8s: NetworkPolicy matchExpressions ([{"key", "operator", "values"}])
+);
+
+-- The k8s bindings' selectors, one row per requirement: a label key: value is key In [value].
+CREATE TABLE selector_terms (
+  binding_id   INTEGER NOT NULL,    -- endpoint_bindings.binding_id (kind k8s); a selector without terms matches every pod of its namespace
+  key          VARCHAR NOT NULL,    -- label key
+  operator     VARCHAR NOT NULL,    -- In | NotIn | Exists | DoesNotExist
+  label_values VARCHAR[] NOT NULL   -- In/NotIn: the values; [] otherwise
+);
+
+-- The address space cut into disjoint intervals, each held by one set of cidr bindings: an address
+-- is placed with one ordered (ASOF) lookup. Addresses in no segment belong to no cidr binding.
+CREATE TABLE address_segments (
+  family   TINYINT NOT NULL,        -- 4 or 6
+  lo       UHUGEINT NOT NULL,       -- first address
+  hi       UHUGEINT NOT NULL,       -- last address
+  bindings INTEGER[] NOT NULL       -- endpoint_bindings.binding_id of every cidr binding holding these addresses
+);
+
+-- The documented flows as the classifier joins them: one row per rule x direction x endpoint pair x
+-- protocol x server port range.
+CREATE TABLE flow_rows (
+  flow            VARCHAR NOT NULL, -- <pack>/<rule id>
+  direction       VARCHAR NOT NULL, -- forward: the rule's from is the client; reverse: its to (both-ways rules)
+  proto           SMALLINT,         -- IANA number; NULL: any protocol
+  port_lo         INTEGER,          -- server port range; NULL: any port (or a port-less protocol)
+  port_hi         INTEGER,
+  client_endpoint VARCHAR NOT NULL, -- endpoint_bindings.endpoint_key
+  server_endpoint VARCHAR NOT NULL  -- endpoint_bindings.endpoint_key
+);
+
+-- Every classified connection's match key: what decided its verdict (see match_verdicts).
+CREATE TABLE connection_matches (
+  connection_id BIGINT NOT NULL,  -- connections.id; connections ingested after the run have no row
+  match_key     BIGINT NOT NULL   -- match_verdicts.match_key
+);
+
+-- One row per match key: connections alike in everything the rules and verdicts look at (client and
+-- server endpoints, pod identity, protocol, server port range, outcome) share one.
+CREATE TABLE match_verdicts (
+  match_key       BIGINT PRIMARY KEY, -- opaque: ((client side * sides + server side) * 256 + proto) * port classes + port class + 1) * 3 + outcome
+  verdict         VARCHAR NOT NULL,   -- documented | unexpected (matches no flow) | denied (matches a flow, rejected) | unanswered (matches a flow, never answered)
+  flows           VARCHAR[] NOT NULL, -- every flow it matches, sorted; [] when unexpected
+  client_endpoint VARCHAR,            -- endpoint name of the client side (inventory by pod identity, then by address, then by names evidence; then a pack's own); NULL when none
+  server_endpoint VARCHAR,            -- the same for the server side
+  connections     BIGINT NOT NULL     -- connections with this key
+);
+
+-- One row per classified connection: its verdict, every flow it matches, its endpoints.
+CREATE VIEW verdicts AS
+SELECT m.connection_id, v.verdict, v.flows, v.client_endpoint, v.server_endpoint
+FROM connection_matches m JOIN match_verdicts v ON v.match_key = m.match_key;
+
+-- One row per documented flow (rule) of the loaded packs.
+CREATE TABLE flow_status (
+  flow           VARCHAR PRIMARY KEY, -- <pack>/<rule id>
+  pack           VARCHAR NOT NULL,
+  rule_id        VARCHAR NOT NULL,
+  title          VARCHAR NOT NULL,
+  from_endpoints VARCHAR[] NOT NULL,  -- as the rule writes them: endpoint names, any, CIDRs, host names
+  to_endpoints   VARCHAR[] NOT NULL,
+  direction      VARCHAR NOT NULL,    -- one-way | both-ways (either side may start the connection)
+  protocols      VARCHAR[] NOT NULL,  -- tcp, udp, icmp, ... or any
+  ports          VARCHAR[] NOT NULL,  -- resolved server ports ('443', '30000-32767'); [] for any port, port-less protocols or no value
+  requirement    VARCHAR NOT NULL,    -- required | optional | when <condition>
+  security       VARCHAR[] NOT NULL,  -- tls, mtls, ssh, jwt, ... as the document names them
+  status         VARCHAR NOT NULL,    -- observed | denied | unanswered | unobserved | not_covered
+  connections    BIGINT NOT NULL,     -- connections matching it, whatever their verdict
+  documented     BIGINT NOT NULL,     -- of those: verdict documented
+  denied         BIGINT NOT NULL,     -- of those: verdict denied
+  unanswered     BIGINT NOT NULL,     -- of those: verdict unanswered
+  first_seen     TIMESTAMP,           -- earliest first_seen of a matching connection
+  last_seen      TIMESTAMP,           -- latest last_seen of a matching connection
+  citation       VARCHAR NOT NULL,    -- document file (title): section, row, step or item; several joined by '; '
+  document_url   VARCHAR,
+  vague          VARCHAR,             -- where the document leaves the flow unclear
+  unresolved     VARCHAR[] NOT NULL,  -- what keeps (part of) it from matching: a param without a value, an endpoint nothing binds
+  reason         VARCHAR NOT NULL     -- why it has this status, in words
+);
+`,
+  },
+  {
+    version: 3,
+    description: 'connections: aggregated flow-log rows may have no addresses',
+    sql: `
+-- Aggregated flow logs (Calico aggregation levels 2-3, Goldmane, Whisker) name workloads, not
+-- addresses: such rows have NULL addresses and ip_family, and num_flows says how many
+-- connections they stand for.
+ALTER TABLE connections ALTER COLUMN ip_family DROP NOT NULL;
+ALTER TABLE connections ALTER COLUMN client_ip DROP NOT NULL;
+ALTER TABLE connections ALTER COLUMN client_ip_num DROP NOT NULL;
+ALTER TABLE connections ALTER COLUMN server_ip DROP NOT NULL;
+ALTER TABLE connections ALTER COLUMN server_ip_num DROP NOT NULL;
+`,
+  },
 ];
