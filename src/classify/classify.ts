@@ -19,7 +19,7 @@ import { matchSteps, portSteps } from './match.js';
 import { paramText, prepareTables } from './prepare.js';
 import { DOCUMENTED_TABLES, STAGED_TABLES, TEMP_TABLES } from './steps.js';
 import type { DataShape, RuleTableNames, SqlStep } from './steps.js';
-import { VERDICTS, connectionSteps, keySteps, keyVerdictSteps, keysFit, sizeSteps, writeVerdictSteps } from './verdicts.js';
+import { VERDICTS, keySteps, keyVerdictSteps, keysFit, sizeSteps, writeVerdictSteps } from './verdicts.js';
 import type { Verdict } from './verdicts.js';
 
 export interface ClassifyOptions {
@@ -76,7 +76,6 @@ export function classifySteps(shape: DataShape, tables: RuleTableNames = DOCUMEN
     ...identitySteps(shape, tables),
     ...portSteps(tables),
     ...sizeSteps(shape),
-    ...connectionSteps(shape),
     ...(shape.gaps ? gapSteps() : []),
     ...keySteps(shape),
     ...sideSteps(shape, tables),
@@ -88,7 +87,7 @@ export function classifySteps(shape: DataShape, tables: RuleTableNames = DOCUMEN
     { name: `clear ${DOCUMENTED_TABLES[k]}`, sql: `DELETE FROM ${DOCUMENTED_TABLES[k]}` },
     { name: `write ${DOCUMENTED_TABLES[k]}`, sql: `INSERT INTO ${DOCUMENTED_TABLES[k]} SELECT * FROM ${tables[k]}` },
   ]);
-  return { compute, write: [...copies, ...writeVerdictSteps()] };
+  return { compute, write: [...copies, ...writeVerdictSteps(shape)] };
 }
 
 export async function classify(store: Store, options: ClassifyOptions): Promise<ClassifySummary> {
@@ -133,6 +132,9 @@ export async function classify(store: Store, options: ClassifyOptions): Promise<
       flows[row.status] = Number(row.n);
     }
     const connections = Object.values(verdicts).reduce((a, b) => a + b, 0);
+    const [sizes] = await store.queryRows<{ nc: bigint; ni: bigint; np: bigint; last: bigint | null }>(
+      'SELECT nc, ni, np, (SELECT max(id) FROM connections) AS last FROM classify_sizes',
+    );
     const packs = rules.packs.map((p) => p.id);
     const params = Object.fromEntries(tables.params.map((p) => [p.name, { value: paramText(p), source: p.source }]));
 
@@ -147,8 +149,22 @@ export async function classify(store: Store, options: ClassifyOptions): Promise<
       const [run] = await store.queryRows<{ id: number }>('SELECT coalesce(max(id), 0) + 1 AS id FROM classify_runs');
       runId = Number(run!.id);
       await conn.run(
-        `INSERT INTO classify_runs VALUES ($1, make_timestamp($2::BIGINT), now()::TIMESTAMP, $3, $4::JSON::VARCHAR[], $5::JSON::VARCHAR[], $6::JSON, $7, $8)`,
-        [runId, startedAt * 1000, options.inventory, JSON.stringify(rules.files), JSON.stringify(packs), JSON.stringify(params), connections, tables.flows.length],
+        `INSERT INTO classify_runs VALUES ($1, make_timestamp($2::BIGINT), now()::TIMESTAMP, $3, $4::JSON::VARCHAR[], $5::JSON::VARCHAR[], $6::JSON, $7, $8,
+          $9::BIGINT, $10::BIGINT, $11::BIGINT, $12::BIGINT)`,
+        [
+          runId,
+          startedAt * 1000,
+          options.inventory,
+          JSON.stringify(rules.files),
+          JSON.stringify(packs),
+          JSON.stringify(params),
+          connections,
+          tables.flows.length,
+          sizes!.last === null ? null : String(sizes!.last),
+          String(sizes!.nc),
+          String(sizes!.ni),
+          String(sizes!.np),
+        ],
       );
       await conn.run('COMMIT');
     } catch (err) {

@@ -70,7 +70,6 @@ export const TEMP_TABLES: readonly string[] = [
   'classify_ports',
   'classify_port_ranges',
   'classify_sizes',
-  'classify_conn',
   'classify_gapped',
   'classify_keys',
   'classify_side_ep',

@@ -6,9 +6,11 @@
  *   match_key = (((client side * NS + server side) * 256 + proto) * NP + port class + 1) * 3 + outcome
  *
  * (NC address classes, NI identity classes, NS = NC * NI sides, NP port classes + 1; integer
- * arithmetic only, so any SQL engine computes the same keys). The keys — far fewer than
- * connections — are matched against flow_rows (match.ts) and judged once; connection_matches keeps
- * each connection's key, match_verdicts each key's verdict, and the verdicts view joins them.
+ * arithmetic only, so any SQL engine computes the same keys). Classification aggregates the
+ * connections by key in one pass; the keys — far fewer than connections — are matched against
+ * flow_rows (match.ts) and judged once into match_verdicts. The verdicts view computes each
+ * connection's key the same way (from address_classes, identity_classes and port_classes) and
+ * joins match_verdicts: no per-connection row is written, and reading the view costs one pass.
  *
  * Outcome of a connection, from what its source recorded:
  * - denied (1): a flow log says it was rejected — action, client_action or server_action is
@@ -36,21 +38,62 @@ export const UNANSWERED_STATES = ['S0', 'RSTOS0', 'SH'] as const;
 const OUTCOME_DENIED = 1;
 const OUTCOME_UNANSWERED = 2;
 
+/** `column` equals one of `values`: an OR chain (DuckDB runs a long IN list as a join). */
+function oneOf(column: string, values: readonly string[]): string {
+  return `(${values.map((v) => `${column} = '${v}'`).join(' OR ')})`;
+}
+
 /** The outcome of connection `c`; captures (no action at all) take the short way. */
 export function outcomeSql(c = 'c'): string {
-  const denied = `(${DENIED_ACTIONS.map((a) => `'${a}'`).join(', ')})`;
   const fromState = `CASE WHEN ${c}.state = 'REJ' THEN ${OUTCOME_DENIED}
-      WHEN ${c}.proto = 6 AND (${c}.state IN (${UNANSWERED_STATES.map((s) => `'${s}'`).join(', ')}) OR (${c}.state IS NULL AND ${c}.server_packets = 0)) THEN ${OUTCOME_UNANSWERED}
+      WHEN ${c}.proto = 6 AND (${oneOf(`${c}.state`, UNANSWERED_STATES)} OR (${c}.state IS NULL AND ${c}.server_packets = 0)) THEN ${OUTCOME_UNANSWERED}
       ELSE 0 END`;
+  const denied = ['action', 'client_action', 'server_action'].map((column) => oneOf(`${c}.${column}`, DENIED_ACTIONS)).join(' OR ');
   return `CASE
     WHEN ${c}.action IS NULL AND ${c}.client_action IS NULL AND ${c}.server_action IS NULL THEN ${fromState}
-    WHEN ${c}.action IN ${denied} OR ${c}.client_action IN ${denied} OR ${c}.server_action IN ${denied} THEN ${OUTCOME_DENIED}
+    WHEN ${denied} THEN ${OUTCOME_DENIED}
     ELSE ${fromState} END`;
 }
 
 /** The largest match key must stay below 2^63: NS^2 * 256 * NP * 3 < 2^63. */
 export function keysFit(sizes: { ns: number; np: number }): boolean {
   return BigInt(sizes.ns) * BigInt(sizes.ns) * 256n * BigInt(sizes.np) * 3n < 2n ** 63n;
+}
+
+/** Where a connection's key comes from: the class tables, and a relation `z` with ni, ns and np. */
+interface KeySources {
+  addresses: string;
+  identities: string;
+  ports: string;
+  /** A FROM item aliased z. */
+  sizes: string;
+}
+
+const COMPUTED: KeySources = { addresses: 'classify_addr', identities: 'classify_ident_class', ports: 'classify_ports', sizes: 'classify_sizes z' };
+const PERSISTED: KeySources = {
+  addresses: 'address_classes',
+  identities: 'identity_classes',
+  ports: 'port_classes',
+  sizes: `(SELECT last_connection_id, identity_radix AS ni, address_radix * identity_radix AS ns, port_radix AS np FROM classify_runs ORDER BY id DESC LIMIT 1) z`,
+};
+
+/** FROM connections c with what its match key needs, and the key expression. */
+function keyed(shape: DataShape, from: KeySources): { joins: string; key: string } {
+  const ident = (side: 'client' | 'server', alias: string): { cls: string; join: string } =>
+    shape.identities
+      ? { cls: `coalesce(${alias}.ident_cls, 0)`, join: `\nLEFT JOIN ${from.identities} ${alias} ON ${alias}.ident_key = ${identityKey(side)}` }
+      : { cls: '0', join: '' };
+  const ci = ident('client', 'ci');
+  const si = ident('server', 'si');
+  return {
+    joins: `FROM connections c
+CROSS JOIN ${from.sizes}
+JOIN ${from.addresses} ca ON ca.family = c.ip_family AND ca.ip_num = c.client_ip_num
+JOIN ${from.addresses} sa ON sa.family = c.ip_family AND sa.ip_num = c.server_ip_num
+LEFT JOIN ${from.ports} pc ON pc.port = c.server_port${ci.join}${si.join}`,
+    key: `((((ca.addr_cls * z.ni + ${ci.cls}) * z.ns + (sa.addr_cls * z.ni + ${si.cls})) * 256 + c.proto) * z.np
+    + coalesce(pc.port_cls, -1) + 1) * 3 + ${outcomeSql('c')}`,
+  };
 }
 
 /** classify_sizes: the radixes of the match key. */
@@ -70,56 +113,29 @@ SELECT nc, ni, nc * ni AS ns, np FROM (
   ];
 }
 
-/** classify_conn: every connection's match key (and its time span, for the keys' aggregates). */
-export function connectionSteps(shape: DataShape): SqlStep[] {
-  const ident = (side: 'client' | 'server', alias: string): { cls: string; join: string } =>
-    shape.identities
-      ? { cls: `coalesce(${alias}.ident_cls, 0)`, join: `\nLEFT JOIN classify_ident_class ${alias} ON ${alias}.ident_key = ${identityKey(side)}` }
-      : { cls: '0', join: '' };
-  const ci = ident('client', 'ci');
-  const si = ident('server', 'si');
+/** classify_keys: every connection keyed and counted in one pass, then decoded per key. */
+export function keySteps(shape: DataShape): SqlStep[] {
+  const { joins, key } = keyed(shape, COMPUTED);
   return [
     {
       name: 'match keys of connections',
       sql: `
-CREATE OR REPLACE TEMP TABLE classify_conn AS
-SELECT c.id,
-  ((((ca.addr_cls * z.ni + ${ci.cls}) * z.ns + (sa.addr_cls * z.ni + ${si.cls})) * 256 + c.proto) * z.np
-    + coalesce(pc.port_cls, -1) + 1) * 3 + ${outcomeSql('c')} AS match_key,
-  c.first_seen, c.last_seen
-FROM connections c
-CROSS JOIN classify_sizes z
-JOIN classify_addr ca ON ca.family = c.ip_family AND ca.ip_num = c.client_ip_num
-JOIN classify_addr sa ON sa.family = c.ip_family AND sa.ip_num = c.server_ip_num
-LEFT JOIN classify_ports pc ON pc.port = c.server_port${ci.join}${si.join}`,
-    },
-  ];
-}
-
-/** classify_keys: one row per match key, decoded, with its connections (and those outside gaps). */
-export function keySteps(shape: DataShape): SqlStep[] {
-  return [
-    {
-      name: 'distinct match keys',
-      sql: `
 CREATE OR REPLACE TEMP TABLE classify_keys AS
-WITH agg AS (
-  SELECT match_key, count(*) AS connections, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-  FROM classify_conn GROUP BY match_key
-)${
-        shape.gaps
-          ? `,
-gapped AS (
-  SELECT c.match_key, count(*) AS connections FROM classify_gapped g JOIN classify_conn c ON c.id = g.id GROUP BY c.match_key
-)`
-          : ''
-      },
+WITH keyed AS (
+  SELECT ${key} AS match_key,
+    c.first_seen, c.last_seen${shape.gaps ? ', g.id IS NULL AS covered' : ''}
+  ${joins}${shape.gaps ? '\n  LEFT JOIN classify_gapped g ON g.id = c.id' : ''}
+),
+agg AS (
+  SELECT match_key, count(*) AS connections, ${shape.gaps ? 'count(*) FILTER (WHERE covered)' : 'count(*)'} AS covered,
+    min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  FROM keyed GROUP BY match_key
+),
 decoded AS (
-  SELECT a.*, ${shape.gaps ? 'a.connections - coalesce(g.connections, 0)' : 'a.connections'} AS covered,
+  SELECT a.*, z.ni, z.np,
     a.match_key // (3 * z.np * 256 * z.ns) AS client_side,
-    (a.match_key // (3 * z.np * 256)) % z.ns AS server_side,
-    z.ni, z.np
-  FROM agg a CROSS JOIN classify_sizes z${shape.gaps ? '\n  LEFT JOIN gapped g ON g.match_key = a.match_key' : ''}
+    (a.match_key // (3 * z.np * 256)) % z.ns AS server_side
+  FROM agg a CROSS JOIN classify_sizes z
 )
 SELECT match_key, connections, covered, first_seen, last_seen,
   client_side // ni AS client_cls, client_side % ni AS client_ident,
@@ -155,17 +171,28 @@ LEFT JOIN classify_side_name sn ON sn.addr_cls = k.server_cls AND sn.ident_cls =
   ];
 }
 
-/** Replace connection_matches and match_verdicts (the verdicts view joins them). */
-export function writeVerdictSteps(): SqlStep[] {
+/** The verdicts view: each connection of the run, keyed as classification keyed it, joined to its verdict. */
+export function verdictsViewSql(shape: DataShape): string {
+  const { joins, key } = keyed(shape, PERSISTED);
+  return `
+CREATE OR REPLACE VIEW verdicts AS
+SELECT c.id AS connection_id, v.verdict, v.flows, v.client_endpoint, v.server_endpoint
+${joins}
+JOIN match_verdicts v ON v.match_key = ${key}
+WHERE c.id <= z.last_connection_id`;
+}
+
+/** Replace the class tables and match_verdicts, and the view that joins them to connections. */
+export function writeVerdictSteps(shape: DataShape): SqlStep[] {
+  const replace = (table: string, select: string): SqlStep[] => [
+    { name: `clear ${table}`, sql: `DELETE FROM ${table}` },
+    { name: `write ${table}`, sql: `INSERT INTO ${table} ${select}` },
+  ];
   return [
-    { name: 'clear connection_matches', sql: 'DELETE FROM connection_matches' },
-    { name: 'write connection_matches', sql: 'INSERT INTO connection_matches (connection_id, match_key) SELECT id, match_key FROM classify_conn' },
-    { name: 'clear match_verdicts', sql: 'DELETE FROM match_verdicts' },
-    {
-      name: 'write match_verdicts',
-      sql: `
-INSERT INTO match_verdicts (match_key, verdict, flows, client_endpoint, server_endpoint, connections)
-SELECT match_key, verdict, flows, client_endpoint, server_endpoint, connections FROM classify_key_verdicts`,
-    },
+    ...replace('address_classes', 'SELECT family, ip_num, addr_cls FROM classify_addr'),
+    ...replace('identity_classes', shape.identities ? 'SELECT ident_key, ident_cls FROM classify_ident_class' : 'SELECT NULL, NULL WHERE false'),
+    ...replace('port_classes', 'SELECT port, port_cls FROM classify_ports'),
+    ...replace('match_verdicts', 'SELECT match_key, verdict, flows, client_endpoint, server_endpoint, connections FROM classify_key_verdicts'),
+    { name: 'verdicts view', sql: verdictsViewSql(shape) },
   ];
 }

@@ -129,7 +129,7 @@ CREATE TABLE anomalies (
   },
   {
     version: 2,
-    description: 'classification: classify_runs, endpoint_bindings, selector_terms, address_segments, flow_rows, connection_matches, match_verdicts, verdicts (view), flow_status',
+    description: 'classification: classify_runs, endpoint_bindings, selector_terms, address_segments, flow_rows, address_classes, identity_classes, port_classes, match_verdicts, verdicts (view), flow_status',
     sql: `
 -- One row per flowaudit classify run. The other classification tables hold the results of the
 -- latest run only (the highest id): each run replaces them in one transaction.
@@ -142,7 +142,11 @@ CREATE TABLE classify_runs (
   packs        VARCHAR[] NOT NULL,  -- their pack ids
   params       JSON NOT NULL,       -- every declared param: {"NAME": {"value": "3000" | null, "source": "default" | "inventory" | "cli"}}
   connections  BIGINT NOT NULL,     -- connections classified (rows of connections)
-  flows        INTEGER NOT NULL     -- documented flows (rules) they were held against
+  flows        INTEGER NOT NULL,    -- documented flows (rules) they were held against
+  last_connection_id BIGINT,        -- the highest connections.id classified: connections ingested later have no verdict
+  address_radix  BIGINT NOT NULL,   -- radixes of match_verdicts.match_key: highest address class + 1,
+  identity_radix BIGINT NOT NULL,   -- highest identity class + 1,
+  port_radix     BIGINT NOT NULL    -- highest port class + 2
 );
 
 -- What each endpoint of the rules stands for: one row per address interval, host name or pod selector.
@@ -190,16 +194,31 @@ CREATE TABLE flow_rows (
   server_endpoint VARCHAR NOT NULL  -- endpoint_bindings.endpoint_key
 );
 
--- Every classified connection's match key: what decided its verdict (see match_verdicts).
-CREATE TABLE connection_matches (
-  connection_id BIGINT NOT NULL,  -- connections.id; connections ingested after the run have no row
-  match_key     BIGINT NOT NULL   -- match_verdicts.match_key
+-- The classes of every address in the classified connections: addresses in the same class belong to
+-- the same endpoints (by address and by names evidence) and are alike to the rules.
+CREATE TABLE address_classes (
+  family   TINYINT NOT NULL,   -- 4 or 6
+  ip_num   UHUGEINT NOT NULL,  -- as connections.*_ip_num
+  addr_cls BIGINT NOT NULL     -- 0: no endpoint holds it; classes are numbered per run
+);
+
+-- The classes of the pod identities in the classified connections (empty when no source had any):
+-- identities matching the same selectors are alike to the rules.
+CREATE TABLE identity_classes (
+  ident_key VARCHAR NOT NULL,  -- namespace, chr(31), labels as JSON text (to_json of the labels MAP)
+  ident_cls BIGINT NOT NULL    -- 0: matches no selector
+);
+
+-- Server ports by class: the port ranges of flow_rows cut 0..65535 into pieces; each piece is a class.
+CREATE TABLE port_classes (
+  port     INTEGER NOT NULL,   -- 0..65535
+  port_cls BIGINT NOT NULL     -- how many range boundaries lie at or below the port
 );
 
 -- One row per match key: connections alike in everything the rules and verdicts look at (client and
--- server endpoints, pod identity, protocol, server port range, outcome) share one.
+-- server address and identity classes, protocol, server port class, outcome) share one.
 CREATE TABLE match_verdicts (
-  match_key       BIGINT PRIMARY KEY, -- opaque: ((client side * sides + server side) * 256 + proto) * port classes + port class + 1) * 3 + outcome
+  match_key       BIGINT PRIMARY KEY, -- (((client side * sides + server side) * 256 + proto) * port radix + port class + 1) * 3 + outcome; a side is address class * identity radix + identity class; outcome 0 answered, 1 denied, 2 unanswered
   verdict         VARCHAR NOT NULL,   -- documented | unexpected (matches no flow) | denied (matches a flow, rejected) | unanswered (matches a flow, never answered)
   flows           VARCHAR[] NOT NULL, -- every flow it matches, sorted; [] when unexpected
   client_endpoint VARCHAR,            -- endpoint name of the client side (inventory by pod identity, then by address, then by names evidence; then a pack's own); NULL when none
@@ -207,10 +226,14 @@ CREATE TABLE match_verdicts (
   connections     BIGINT NOT NULL     -- connections with this key
 );
 
--- One row per classified connection: its verdict, every flow it matches, its endpoints.
+-- One row per classified connection (connections.id up to classify_runs.last_connection_id): its
+-- verdict, every flow it matches, its endpoints. Each classify run replaces this view with the query
+-- that keys every connection as the run did (address_classes, identity_classes, port_classes and the
+-- radixes in classify_runs) and joins match_verdicts; until the first run it is empty.
 CREATE VIEW verdicts AS
-SELECT m.connection_id, v.verdict, v.flows, v.client_endpoint, v.server_endpoint
-FROM connection_matches m JOIN match_verdicts v ON v.match_key = m.match_key;
+SELECT CAST(NULL AS BIGINT) AS connection_id, CAST(NULL AS VARCHAR) AS verdict, CAST(NULL AS VARCHAR[]) AS flows,
+  CAST(NULL AS VARCHAR) AS client_endpoint, CAST(NULL AS VARCHAR) AS server_endpoint
+WHERE false;
 
 -- One row per documented flow (rule) of the loaded packs.
 CREATE TABLE flow_status (

@@ -9,13 +9,13 @@ import { classifyHead } from './sniff.js';
 
 export const vpcIngester: Ingester = {
   kind: 'vpc',
-  sniff: (head, headText) => classifyHead(head, headText) !== null,
+  sniff: (head, headText, options) => sniffVpc(head, headText, options ?? {}),
   ingest: ingestVpcFile,
 };
 
 /**
- * sniff, knowing --log-format: then a header-less file is a flow log when its first line has as
- * many fields as the format (sniff alone only knows header lines and the default format).
+ * With --log-format, a header-less file is a flow log when its first line has as many fields as
+ * the format; without it, only header lines and default-format records are recognised.
  */
 export function sniffVpc(head: Uint8Array, headText: string, options: IngestOptions): boolean {
   return classifyHead(head, headText, options.logFormat === undefined ? undefined : parseLogFormat(options.logFormat)) !== null;
