@@ -81,12 +81,7 @@ export async function runClassifyBench(args: string[]): Promise<void> {
   try {
     let started = performance.now();
     if (!reuse) await generateConnections(store, inventory, flags.connections, random);
-    const [shape] = await store.queryRows<{ n: bigint; addresses: bigint; ports: bigint }>(`
-      SELECT (SELECT count(*) FROM connections) AS n,
-        (SELECT count(*) FROM (SELECT client_ip_num FROM connections UNION SELECT server_ip_num FROM connections) d) AS addresses,
-        (SELECT count(*) FROM (SELECT DISTINCT proto, server_port FROM connections) d) AS ports`);
-    log(`connections: ${Number(shape!.n).toLocaleString('en-US')} ${reuse ? 'reused from' : `generated in ${seconds(performance.now() - started)} s into`} ${dbPath}; ` +
-      `${Number(shape!.addresses).toLocaleString('en-US')} distinct addresses, ${Number(shape!.ports).toLocaleString('en-US')} distinct (proto, server port)`);
+    log(`connections: ${reuse ? 'reused' : `generated in ${seconds(performance.now() - started)} s`}, ${dbPath}`);
     if (!flags.memory) await store.conn.run('CHECKPOINT');
 
     started = performance.now();
@@ -104,6 +99,12 @@ export async function runClassifyBench(args: string[]): Promise<void> {
     if (flags.steps) {
       for (const t of summary.timings) log(`  ${t.ms.toFixed(0).padStart(6)} ms  ${t.step}`);
     }
+    // Described after the timings, so that describing does not warm the columns classify reads.
+    const [shape] = await store.queryRows<{ addresses: bigint; ports: bigint }>(`
+      SELECT (SELECT count(*) FROM (SELECT client_ip_num FROM connections UNION SELECT server_ip_num FROM connections) d) AS addresses,
+        (SELECT count(*) FROM (SELECT DISTINCT proto, server_port FROM connections) d) AS ports`);
+    log(`${summary.connections.toLocaleString('en-US')} connections, ${Number(shape!.addresses).toLocaleString('en-US')} distinct addresses, ` +
+      `${Number(shape!.ports).toLocaleString('en-US')} distinct (proto, server port)`);
     const v = summary.verdicts;
     const f = summary.flows;
     log(`verdicts: ${v.documented} documented, ${v.unexpected} unexpected, ${v.denied} denied, ${v.unanswered} unanswered`);

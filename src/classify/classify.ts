@@ -3,9 +3,10 @@
  *
  * Rules and inventory are compiled to tables (prepare.ts) and staged as TEMP copies (load.ts);
  * the classification itself is the generated SQL of `classifySteps`, computed into TEMP tables.
- * Then one transaction replaces every result table — verdicts, flow_status and the rule tables
- * they were computed from — and adds a classify_runs row: a reader sees the previous results or
- * the new ones, never a mix, and a failed run leaves the previous ones in place.
+ * Then one transaction replaces every result table — match_verdicts and the class tables behind
+ * the verdicts view (recreated too), flow_status, and the rule tables they were computed from — and
+ * adds a classify_runs row: a reader sees the previous results or the new ones, never a mix, and a
+ * failed run leaves the previous ones in place.
  */
 import { FlowauditError } from '../errors.js';
 import { loadInventory } from '../rules/inventory.js';
@@ -19,7 +20,7 @@ import { matchSteps, portSteps } from './match.js';
 import { paramText, prepareTables } from './prepare.js';
 import { DOCUMENTED_TABLES, STAGED_TABLES, TEMP_TABLES } from './steps.js';
 import type { DataShape, RuleTableNames, SqlStep } from './steps.js';
-import { VERDICTS, keySteps, keyVerdictSteps, keysFit, sizeSteps, writeVerdictSteps } from './verdicts.js';
+import { VERDICTS, keySteps, keyVerdictSteps, keysFit, sizeSteps, verdictsViewSql, writeVerdictSteps } from './verdicts.js';
 import type { Verdict } from './verdicts.js';
 
 export interface ClassifyOptions {
@@ -55,19 +56,22 @@ export interface ClassifySummary {
   durationMs: number;
 }
 
-/** The rule tables a run replaces (besides connection_matches and match_verdicts). */
+/** The rule tables a run replaces (besides the class tables and match_verdicts). */
 const RULE_TABLE_KEYS = Object.keys(DOCUMENTED_TABLES) as (keyof RuleTableNames)[];
 
 export interface ClassifySql {
   /** Computes the results into TEMP tables (and the status columns of the flow_status table named). */
   compute: SqlStep[];
-  /** Replaces the documented result tables: run these in one transaction. */
+  /**
+   * Replaces the documented result tables: run these in one transaction, followed by
+   * verdictsViewSql (it embeds the radixes the compute steps leave in classify_sizes).
+   */
   write: SqlStep[];
 }
 
 /**
  * The whole classification as SQL, for data of this shape, reading the rule tables from `tables`.
- * With the documented tables (the default), `write` only replaces connection_matches and
+ * With the documented tables (the default), `write` only replaces the class tables and
  * match_verdicts: the rule tables and flow_status are already where they belong.
  */
 export function classifySteps(shape: DataShape, tables: RuleTableNames = DOCUMENTED_TABLES): ClassifySql {
@@ -146,6 +150,8 @@ export async function classify(store: Store, options: ClassifyOptions): Promise<
         await conn.run(step.sql);
         lap(step.name);
       }
+      await conn.run(verdictsViewSql(shape, { nc: BigInt(sizes!.nc), ni: BigInt(sizes!.ni), np: BigInt(sizes!.np) }, sizes!.last === null ? null : BigInt(sizes!.last)));
+      lap('verdicts view');
       const [run] = await store.queryRows<{ id: number }>('SELECT coalesce(max(id), 0) + 1 AS id FROM classify_runs');
       runId = Number(run!.id);
       await conn.run(

@@ -2,7 +2,7 @@
  * Matching keys to flows.
  *
  * Server ports first become port classes: the port ranges of flow_rows cut 0..65535 into pieces,
- * and a port's class is its piece. Every range of every row either holds a whole piece or none of
+ * and a port's class is its piece (-1: no port, or none in 0..65535). Every range of every row either holds a whole piece or none of
  * it, so matching on the class is matching on the port — while the number of distinct keys stays
  * bounded by the rules, not by how many ephemeral ports the data holds.
  *
@@ -27,13 +27,15 @@ WITH bounds AS (
 )
 SELECT CAST(p.port AS INTEGER) AS port, CAST(count(b.bound) AS BIGINT) AS port_cls
 FROM range(0, 65536) p(port) LEFT JOIN bounds b ON b.bound <= p.port
-GROUP BY p.port`,
+GROUP BY p.port
+UNION ALL
+SELECT -1, -1`,
     },
     {
       name: 'port class ranges',
       sql: `
 CREATE OR REPLACE TEMP TABLE classify_port_ranges AS
-SELECT port_cls, min(port) AS lo, max(port) AS hi FROM classify_ports GROUP BY port_cls`,
+SELECT port_cls, min(port) AS lo, max(port) AS hi FROM classify_ports WHERE port >= 0 GROUP BY port_cls`,
     },
   ];
 }

@@ -60,39 +60,46 @@ export function keysFit(sizes: { ns: number; np: number }): boolean {
   return BigInt(sizes.ns) * BigInt(sizes.ns) * 256n * BigInt(sizes.np) * 3n < 2n ** 63n;
 }
 
-/** Where a connection's key comes from: the class tables, and a relation `z` with ni, ns and np. */
+/** The radixes of the match key (and the last connection a run classified). */
+export interface KeySizes {
+  /** Address classes + 1. */
+  nc: bigint;
+  /** Identity classes + 1. */
+  ni: bigint;
+  /** Port classes + 2. */
+  np: bigint;
+}
+
+/** Where a connection's key comes from: the class tables, and the radixes ni, ns and np. */
 interface KeySources {
   addresses: string;
   identities: string;
   ports: string;
-  /** A FROM item aliased z. */
-  sizes: string;
+  /** A FROM item aliased z with ni, ns and np; null: the radixes as literals. */
+  sizes: string | null;
 }
 
 const COMPUTED: KeySources = { addresses: 'classify_addr', identities: 'classify_ident_class', ports: 'classify_ports', sizes: 'classify_sizes z' };
-const PERSISTED: KeySources = {
-  addresses: 'address_classes',
-  identities: 'identity_classes',
-  ports: 'port_classes',
-  sizes: `(SELECT last_connection_id, identity_radix AS ni, address_radix * identity_radix AS ns, port_radix AS np FROM classify_runs ORDER BY id DESC LIMIT 1) z`,
-};
+const PERSISTED: KeySources = { addresses: 'address_classes', identities: 'identity_classes', ports: 'port_classes', sizes: null };
 
 /** FROM connections c with what its match key needs, and the key expression. */
-function keyed(shape: DataShape, from: KeySources): { joins: string; key: string } {
+function keyed(shape: DataShape, from: KeySources, literal?: KeySizes): { joins: string; key: string } {
   const ident = (side: 'client' | 'server', alias: string): { cls: string; join: string } =>
     shape.identities
       ? { cls: `coalesce(${alias}.ident_cls, 0)`, join: `\nLEFT JOIN ${from.identities} ${alias} ON ${alias}.ident_key = ${identityKey(side)}` }
       : { cls: '0', join: '' };
   const ci = ident('client', 'ci');
   const si = ident('server', 'si');
+  // Literal radixes in the view: read from a joined row, they keep DuckDB from planning the key join well.
+  const [ni, ns, np] = literal ? [`${literal.ni}`, `${literal.nc * literal.ni}`, `${literal.np}`] : ['z.ni', 'z.ns', 'z.np'];
   return {
-    joins: `FROM connections c
-CROSS JOIN ${from.sizes}
+    joins: `FROM connections c${from.sizes === null ? '' : `\nCROSS JOIN ${from.sizes}`}
 JOIN ${from.addresses} ca ON ca.family = c.ip_family AND ca.ip_num = c.client_ip_num
 JOIN ${from.addresses} sa ON sa.family = c.ip_family AND sa.ip_num = c.server_ip_num
-LEFT JOIN ${from.ports} pc ON pc.port = c.server_port${ci.join}${si.join}`,
-    key: `((((ca.addr_cls * z.ni + ${ci.cls}) * z.ns + (sa.addr_cls * z.ni + ${si.cls})) * 256 + c.proto) * z.np
-    + coalesce(pc.port_cls, -1) + 1) * 3 + ${outcomeSql('c')}`,
+JOIN ${from.ports} pc ON pc.port = CASE WHEN c.server_port BETWEEN 0 AND 65535 THEN c.server_port ELSE -1 END${ci.join}${si.join}`,
+    // port_classes holds every port 0..65535 and -1 (none): an inner join on a dense key is cheap.
+    key: `((((ca.addr_cls * ${ni} + ${ci.cls}) * ${ns} + (sa.addr_cls * ${ni} + ${si.cls})) * 256 + c.proto) * ${np}
+    + pc.port_cls + 1) * 3 + ${outcomeSql('c')}`,
   };
 }
 
@@ -171,18 +178,21 @@ LEFT JOIN classify_side_name sn ON sn.addr_cls = k.server_cls AND sn.ident_cls =
   ];
 }
 
-/** The verdicts view: each connection of the run, keyed as classification keyed it, joined to its verdict. */
-export function verdictsViewSql(shape: DataShape): string {
-  const { joins, key } = keyed(shape, PERSISTED);
+/**
+ * The verdicts view: each connection of the run, keyed as classification keyed it, joined to its
+ * verdict. Recreated by every run with that run's radixes and last connection id.
+ */
+export function verdictsViewSql(shape: DataShape, sizes: KeySizes, lastConnectionId: bigint | null): string {
+  const { joins, key } = keyed(shape, PERSISTED, sizes);
   return `
 CREATE OR REPLACE VIEW verdicts AS
 SELECT c.id AS connection_id, v.verdict, v.flows, v.client_endpoint, v.server_endpoint
 ${joins}
 JOIN match_verdicts v ON v.match_key = ${key}
-WHERE c.id <= z.last_connection_id`;
+WHERE c.id <= ${lastConnectionId ?? 0}`;
 }
 
-/** Replace the class tables and match_verdicts, and the view that joins them to connections. */
+/** Replace the class tables and match_verdicts (then the verdicts view, with verdictsViewSql). */
 export function writeVerdictSteps(shape: DataShape): SqlStep[] {
   const replace = (table: string, select: string): SqlStep[] => [
     { name: `clear ${table}`, sql: `DELETE FROM ${table}` },
@@ -193,6 +203,5 @@ export function writeVerdictSteps(shape: DataShape): SqlStep[] {
     ...replace('identity_classes', shape.identities ? 'SELECT ident_key, ident_cls FROM classify_ident_class' : 'SELECT NULL, NULL WHERE false'),
     ...replace('port_classes', 'SELECT port, port_cls FROM classify_ports'),
     ...replace('match_verdicts', 'SELECT match_key, verdict, flows, client_endpoint, server_endpoint, connections FROM classify_key_verdicts'),
-    { name: 'verdicts view', sql: verdictsViewSql(shape) },
   ];
 }

@@ -9,6 +9,7 @@ import { FlowauditError } from '../errors.js';
 import { ingestCommand } from './ingest.js';
 import { rulesCommand } from './rules.js';
 import { namesCommand } from './names.js';
+import { classifyCommand } from './classify.js';
 import { EXIT } from './exit-codes.js';
 import { packageVersion } from './package-info.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(ingestCommand());
   program.addCommand(namesCommand());
+  program.addCommand(classifyCommand());
   program.addCommand(rulesCommand());
   applyRecursively(program, (c) => c.exitOverride());
   return program;

@@ -211,8 +211,8 @@ CREATE TABLE identity_classes (
 
 -- Server ports by class: the port ranges of flow_rows cut 0..65535 into pieces; each piece is a class.
 CREATE TABLE port_classes (
-  port     INTEGER NOT NULL,   -- 0..65535
-  port_cls BIGINT NOT NULL     -- how many range boundaries lie at or below the port
+  port     INTEGER NOT NULL,   -- 0..65535, and -1 for connections without a port (or one outside 0..65535)
+  port_cls BIGINT NOT NULL     -- how many range boundaries lie at or below the port; -1 for port -1
 );
 
 -- One row per match key: connections alike in everything the rules and verdicts look at (client and
@@ -228,8 +228,9 @@ CREATE TABLE match_verdicts (
 
 -- One row per classified connection (connections.id up to classify_runs.last_connection_id): its
 -- verdict, every flow it matches, its endpoints. Each classify run replaces this view with the query
--- that keys every connection as the run did (address_classes, identity_classes, port_classes and the
--- radixes in classify_runs) and joins match_verdicts; until the first run it is empty.
+-- that keys every connection as the run did (address_classes, identity_classes, port_classes, with
+-- the run's radixes and last connection id written into it) and joins match_verdicts; until the
+-- first run it is empty.
 CREATE VIEW verdicts AS
 SELECT CAST(NULL AS BIGINT) AS connection_id, CAST(NULL AS VARCHAR) AS verdict, CAST(NULL AS VARCHAR[]) AS flows,
   CAST(NULL AS VARCHAR) AS client_endpoint, CAST(NULL AS VARCHAR) AS server_endpoint
