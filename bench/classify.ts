@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { classify } from '../src/classify/classify.js';
-import { formatIPv4, formatIPv6 } from '../src/net/ip.js';
 import { parseCidr } from '../src/rules/cidr.js';
 import type { CidrBlock } from '../src/rules/types.js';
 import { Store } from '../src/store/store.js';
+import { formatAddressNumber } from '../src/net/ip.js';
 
 const BUDGET_SECONDS = 3;
 const USAGE = 'usage: npm run bench -- classify [--connections N] [--cidrs N] [--regenerate] [--memory] [--steps]';
@@ -183,7 +183,7 @@ function generateInventory(count: number, random: () => number): InventoryCidr[]
     const width = family === 4 ? 32 : 128;
     const blocks = 1n << BigInt(prefix - within.prefix);
     const start = within.start + randomBigInt(blocks, random) * (1n << BigInt(width - prefix));
-    const cidr = block(`${formatAddress(start, family)}/${prefix}`);
+    const cidr = block(`${formatAddressNumber(start, family)}/${prefix}`);
     if (seen.has(cidr.text)) continue;
     seen.add(cidr.text);
     out.push({ endpoint: pick(ENDPOINTS, random), block: cidr });
@@ -229,7 +229,7 @@ async function generateConnections(store: Store, inventory: readonly InventoryCi
       appender.appendVarchar(`${role}${family}`);
       appender.appendInteger(seen.size);
       appender.appendUHugeInt(address);
-      appender.appendVarchar(formatAddress(address, family));
+      appender.appendVarchar(formatAddressNumber(address, family));
       appender.endRow();
       seen.add(address);
     }
@@ -315,16 +315,6 @@ function block(text: string): CidrBlock {
   return parsed.block;
 }
 
-function formatAddress(value: bigint, family: 4 | 6): string {
-  const length = family === 4 ? 4 : 16;
-  const bytes = new Uint8Array(length);
-  let rest = value;
-  for (let i = length - 1; i >= 0; i--) {
-    bytes[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return family === 4 ? formatIPv4(bytes, 0) : formatIPv6(bytes, 0);
-}
 
 function pick<T>(weighted: readonly (readonly [T, number])[], random: () => number): T {
   let r = random() * weighted.reduce((a, [, w]) => a + w, 0);

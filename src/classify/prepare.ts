@@ -21,7 +21,6 @@ import type {
   CidrBlock,
   Citation,
   CompiledSide,
-  EndpointRef,
   Inventory,
   LabelExpression,
   LoadedRules,
@@ -31,6 +30,7 @@ import type {
 } from '../rules/types.js';
 import { segmentIntervals } from './segments.js';
 import type { Segment } from './segments.js';
+import { endpointRefText } from '../rules/endpoint-ref.js';
 
 /** One row of endpoint_bindings: a side an endpoint stands for. */
 export interface BindingRow {
@@ -142,8 +142,8 @@ export function prepareTables(rules: LoadedRules, inventory: Inventory | null, c
       pack: f.pack,
       ruleId: rule.id,
       title: rule.title,
-      from: rule.from.map(refText),
-      to: rule.to.map(refText),
+      from: rule.from.map(endpointRefText),
+      to: rule.to.map(endpointRefText),
       direction: rule.direction,
       protocols: [...rule.protocols],
       ports: f.ports,
@@ -261,18 +261,6 @@ function standIn(inventory: Inventory): Inventory {
   return { ...inventory, endpoints: inventory.endpoints.map((e) => ({ ...e, cidrs: [PLACEHOLDER], except: [], k8s: [], hosts: [] })) };
 }
 
-function refText(ref: EndpointRef): string {
-  switch (ref.kind) {
-    case 'any':
-      return 'any';
-    case 'cidr':
-      return ref.cidr.text;
-    case 'host':
-      return ref.host;
-    case 'name':
-      return ref.name;
-  }
-}
 
 function citationText(citation: Citation): string {
   const parts = [citation.section];

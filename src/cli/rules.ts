@@ -10,6 +10,7 @@ import { formatPortRange } from '../rules/ports.js';
 import { validate } from '../rules/validate.js';
 import type { ValidationReport } from '../rules/validate.js';
 import type { Citation, EndpointRef, LoadedRules, Rule, RulePack } from '../rules/types.js';
+import { endpointRefText } from '../rules/endpoint-ref.js';
 
 export interface FormatOptions {
   /** Paths under this folder print relative to it. */
@@ -111,28 +112,16 @@ function displayPath(file: string, options: FormatOptions): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-function refText(ref: EndpointRef): string {
-  switch (ref.kind) {
-    case 'any':
-      return 'any';
-    case 'cidr':
-      return ref.cidr.text;
-    case 'host':
-      return ref.host;
-    case 'name':
-      return ref.name;
-  }
-}
 
 function refsText(refs: readonly EndpointRef[]): string {
-  return refs.map(refText).join(',');
+  return refs.map(endpointRefText).join(',');
 }
 
 /** Names with the pack's own addresses say so: they work without an inventory entry. */
 function refsDetail(refs: readonly EndpointRef[], pack: RulePack): string {
   return refs
     .map((ref) => {
-      if (ref.kind !== 'name') return refText(ref);
+      if (ref.kind !== 'name') return endpointRefText(ref);
       const binding = pack.endpoints.find((e) => e.name === ref.name);
       if (!binding) return `${ref.name} (bound by the inventory)`;
       const parts = [

@@ -101,3 +101,15 @@ export function canonicalAddress(text: string): string | null {
   if (!parsed) return null;
   return parsed.family === 4 ? formatIPv4(parsed.bytes, 0) : formatIPv6(parsed.bytes, 0);
 }
+
+/** Canonical text of an address given as its unsigned-integer form. */
+export function formatAddressNumber(value: bigint, family: 4 | 6): string {
+  const length = family === 4 ? 4 : 16;
+  const bytes = new Uint8Array(length);
+  let rest = value;
+  for (let i = length - 1; i >= 0; i--) {
+    bytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return family === 4 ? formatIPv4(bytes, 0) : formatIPv6(bytes, 0);
+}

@@ -2,8 +2,8 @@
  * CIDR blocks as unsigned-integer intervals, the form the store keeps addresses in
  * (`client_ip_num`, `server_ip_num`), so compiled rows compare with BETWEEN.
  */
-import { addressToBigInt, formatIPv4, formatIPv6, parseAddress } from '../net/ip.js';
 import type { CidrBlock } from './types.js';
+import { addressToBigInt, formatAddressNumber, parseAddress } from '../net/ip.js';
 
 export type CidrParse = { ok: true; block: CidrBlock } | { ok: false; reason: string; hint: string };
 
@@ -25,23 +25,13 @@ export function parseCidr(text: string): CidrParse {
   const value = addressToBigInt(address.bytes, 0, address.family === 4 ? 4 : 16);
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
   const start = value & ~hostMask;
-  const canonical = formatNumber(start, address.family);
+  const canonical = formatAddressNumber(start, address.family);
   if ((value & hostMask) !== 0n) {
     return { ok: false, reason: `"${text}" has host bits set`, hint: `write the network address: ${canonical}/${prefix}` };
   }
   return { ok: true, block: { text: `${canonical}/${prefix}`, family: address.family, prefix, start, end: start | hostMask } };
 }
 
-function formatNumber(value: bigint, family: 4 | 6): string {
-  const length = family === 4 ? 4 : 16;
-  const bytes = new Uint8Array(length);
-  let rest = value;
-  for (let i = length - 1; i >= 0; i--) {
-    bytes[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return family === 4 ? formatIPv4(bytes, 0) : formatIPv6(bytes, 0);
-}
 
 /** Whether the text is an address or CIDR (used to tell a CIDR endpoint ref from a name or host). */
 export function looksLikeCidr(text: string): boolean {

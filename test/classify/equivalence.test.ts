@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/classify.js';
-import { addressToBigInt, canonicalAddress, formatIPv4, formatIPv6, parseAddress } from '../../src/net/ip.js';
 import { selectorMatches } from '../../src/rules/bindings.js';
 import { compileRules, loadInventory, loadRulePacks, matchConnection } from '../../src/rules/index.js';
 import type { ConnectionToMatch } from '../../src/rules/index.js';
 import { Store } from '../../src/store/store.js';
 import type { ConnectionRow, K8sIdentity } from '../../src/store/input-writer.js';
+import { addressToBigInt, canonicalAddress, formatAddressNumber, parseAddress } from '../../src/net/ip.js';
 
 const INVENTORY = `
 endpoints:
@@ -60,16 +60,6 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function addressText(value: bigint, family: 4 | 6): string {
-  const length = family === 4 ? 4 : 16;
-  const bytes = new Uint8Array(length);
-  let rest = value;
-  for (let i = length - 1; i >= 0; i--) {
-    bytes[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return family === 4 ? formatIPv4(bytes, 0) : formatIPv6(bytes, 0);
-}
 
 const IDENTITIES: (K8sIdentity | null)[] = [
   null,
@@ -126,7 +116,7 @@ beforeAll(async () => {
   const named = new Map<string, { name: string; suspicious: boolean }[]>();
   for (const [i, name] of hostNames.entries()) {
     const a = byFamily[4][(i * 7) % byFamily[4].length]!;
-    const text = addressText(a.num, 4);
+    const text = formatAddressNumber(a.num, 4);
     named.set(text, [...(named.get(text) ?? []), { name, suspicious: i % 9 === 8 }]);
   }
 
@@ -172,8 +162,8 @@ beforeAll(async () => {
     const id = writer.allocateConnectionId();
     const row: ConnectionRow = {
       id, firstSeenMicros: 1_700_000_000_000_000 + i * 1_000_000, lastSeenMicros: 1_700_000_000_000_000 + i * 1_000_000 + 500_000,
-      proto, ipFamily: family, clientIp: addressText(client.num, family), clientIpNum: client.num, clientPort: hasPorts ? 40000 : null,
-      serverIp: addressText(server.num, family), serverIpNum: server.num, serverPort, clientPackets: 3, clientBytes: 300, serverPackets: 2,
+      proto, ipFamily: family, clientIp: formatAddressNumber(client.num, family), clientIpNum: client.num, clientPort: hasPorts ? 40000 : null,
+      serverIp: formatAddressNumber(server.num, family), serverIpNum: server.num, serverPort, clientPackets: 3, clientBytes: 300, serverPackets: 2,
       serverBytes: 200, state: null, history: null, action: 'allow', clientAction: null, serverAction: null, initiatorEvidence: 'reporter',
       encapsulation: null, tunnelId: null, outerConnectionId: null, vlan: null, numFlows: 1,
       ...(clientIdentity ? { client: clientIdentity } : {}),
@@ -229,7 +219,7 @@ describe('address helpers', () => {
     for (const text of ['10.20.1.5', 'fd00:20:1::5', '::1']) {
       const parsed = parseAddress(text)!;
       const num = addressToBigInt(parsed.bytes, 0, parsed.family === 4 ? 4 : 16);
-      expect(addressText(num, parsed.family)).toBe(canonicalAddress(text));
+      expect(formatAddressNumber(num, parsed.family)).toBe(canonicalAddress(text));
     }
   });
 });
