@@ -46,9 +46,10 @@ GROUP BY s.family, s.lo, b.endpoint_key`,
       sql: `
 CREATE OR REPLACE TEMP TABLE classify_addr_seg AS
 WITH addresses AS (
-  SELECT DISTINCT ip_family AS family, client_ip_num AS ip_num FROM connections
+  -- Aggregated flow-log rows have no addresses: they are placed by identity only.
+  SELECT DISTINCT ip_family AS family, client_ip_num AS ip_num FROM connections WHERE client_ip_num IS NOT NULL
   UNION
-  SELECT DISTINCT ip_family, server_ip_num FROM connections
+  SELECT DISTINCT ip_family, server_ip_num FROM connections WHERE server_ip_num IS NOT NULL
 )
 SELECT a.family, a.ip_num, CASE WHEN a.ip_num <= s.hi THEN s.lo END AS seg_lo
 FROM addresses a ASOF LEFT JOIN ${t.segments} s ON a.family = s.family AND a.ip_num >= s.lo`,

@@ -94,11 +94,12 @@ function keyed(shape: DataShape, from: KeySources, literal?: KeySizes): { joins:
   const [ni, ns, np] = literal ? [`${literal.ni}`, `${literal.nc * literal.ni}`, `${literal.np}`] : ['z.ni', 'z.ns', 'z.np'];
   return {
     joins: `FROM connections c${from.sizes === null ? '' : `\nCROSS JOIN ${from.sizes}`}
-JOIN ${from.addresses} ca ON ca.family = c.ip_family AND ca.ip_num = c.client_ip_num
-JOIN ${from.addresses} sa ON sa.family = c.ip_family AND sa.ip_num = c.server_ip_num
+LEFT JOIN ${from.addresses} ca ON ca.family = c.ip_family AND ca.ip_num = c.client_ip_num
+LEFT JOIN ${from.addresses} sa ON sa.family = c.ip_family AND sa.ip_num = c.server_ip_num
 JOIN ${from.ports} pc ON pc.port = CASE WHEN c.server_port BETWEEN 0 AND 65535 THEN c.server_port ELSE -1 END${ci.join}${si.join}`,
     // port_classes holds every port 0..65535 and -1 (none): an inner join on a dense key is cheap.
-    key: `((((ca.addr_cls * ${ni} + ${ci.cls}) * ${ns} + (sa.addr_cls * ${ni} + ${si.cls})) * 256 + c.proto) * ${np}
+    // A row without addresses (aggregated flow logs) has address class 0: only its identity can place it.
+    key: `((((coalesce(ca.addr_cls, 0) * ${ni} + ${ci.cls}) * ${ns} + (coalesce(sa.addr_cls, 0) * ${ni} + ${si.cls})) * 256 + c.proto) * ${np}
     + pc.port_cls + 1) * 3 + ${outcomeSql('c')}`,
   };
 }

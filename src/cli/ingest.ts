@@ -4,6 +4,7 @@ import { Store } from '../store/store.js';
 import { FlowauditError } from '../errors.js';
 import { INGESTERS, INGESTER_LIST } from '../ingest/registry.js';
 import { detectFormat, readHead, resolveInputs } from '../ingest/inputs.js';
+import type { ResolvedInput } from '../ingest/inputs.js';
 import type { Ingester, IngestOptions, InputKind, InputReport } from '../ingest/types.js';
 import { progressFor } from './progress.js';
 import { formatInputReport } from './format-input-report.js';
@@ -13,11 +14,8 @@ import { ingestCloudWatch } from '../ingest/vpc/index.js';
 
 export const DEFAULT_DB = 'flowaudit.duckdb';
 
-interface IngestFlags {
+interface IngestFlags extends InputFlags {
   db: string;
-  format: 'auto' | InputKind;
-  logFormat?: string;
-  vxlanPort?: number[];
   cloudwatch?: string;
   since?: string;
   until?: string;
@@ -71,7 +69,7 @@ async function runCloudWatch(flags: IngestFlags): Promise<number> {
   }
 }
 
-function collectPort(value: string, previous: number[]): number[] {
+export function collectPort(value: string, previous: number[]): number[] {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new FlowauditError(`--vxlan-port ${value} is not a UDP port`, 'give a number from 1 to 65535');
@@ -82,35 +80,50 @@ function collectPort(value: string, previous: number[]): number[] {
 async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   const inputs = await resolveInputs(paths);
   const store = await Store.open(flags.db);
-  let exit: number = EXIT.ok;
   try {
-    for (const input of inputs) {
-      try {
-        const ingester = await chooseIngester(input.path, flags);
-        if (!ingester) {
-          if (input.fromDirectory) {
-            process.stderr.write(`flowaudit: ${input.path}: skipped — not a capture or flow log this version reads\n`);
-            continue;
-          }
-          throw new FlowauditError(
-            'not a format flowaudit reads (pcap, pcapng, or a flow log), judged by its first bytes',
-            'check the file, or name the format with --format',
-            input.path,
-          );
-        }
-        const report = await ingestOne(store, ingester, input.path, flags);
-        process.stdout.write(`${formatInputReport(report)}\n`);
-        for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
-      } catch (err) {
-        const known = asKnownError(err, input.path);
-        if (!known) throw err;
-        // One bad input does not stop the others; the run still ends with exit code 2.
-        process.stderr.write(`flowaudit: ${known.toLine()}\n`);
-        exit = EXIT.error;
-      }
-    }
+    return await ingestInputs(store, inputs, flags, (line) => process.stdout.write(`${line}\n`));
   } finally {
     store.close();
+  }
+}
+
+/** What shapes how inputs are read (shared by `ingest` and `audit`). */
+export interface InputFlags {
+  format: 'auto' | InputKind;
+  logFormat?: string;
+  vxlanPort?: number[];
+}
+
+/**
+ * Ingest resolved inputs into an open store, printing one report line per input with `print`.
+ * A bad input is reported on stderr and the others still run; the result is then exit code 2.
+ */
+export async function ingestInputs(store: Store, inputs: ResolvedInput[], flags: InputFlags, print: (line: string) => void): Promise<number> {
+  let exit: number = EXIT.ok;
+  for (const input of inputs) {
+    try {
+      const ingester = await chooseIngester(input.path, flags);
+      if (!ingester) {
+        if (input.fromDirectory) {
+          process.stderr.write(`flowaudit: ${input.path}: skipped — not a capture or flow log this version reads\n`);
+          continue;
+        }
+        throw new FlowauditError(
+          'not a format flowaudit reads (pcap, pcapng, or a flow log), judged by its first bytes',
+          'check the file, or name the format with --format',
+          input.path,
+        );
+      }
+      const report = await ingestOne(store, ingester, input.path, flags);
+      print(formatInputReport(report));
+      for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
+    } catch (err) {
+      const known = asKnownError(err, input.path);
+      if (!known) throw err;
+      // One bad input does not stop the others; the run still ends with exit code 2.
+      process.stderr.write(`flowaudit: ${known.toLine()}\n`);
+      exit = EXIT.error;
+    }
   }
   return exit;
 }
@@ -125,20 +138,20 @@ function asKnownError(err: unknown, path: string): FlowauditError | null {
   return null;
 }
 
-async function chooseIngester(path: string, flags: IngestFlags): Promise<Ingester | null> {
+async function chooseIngester(path: string, flags: InputFlags): Promise<Ingester | null> {
   if (flags.format !== 'auto') return INGESTERS[flags.format];
   const head = path === '-' ? await readStdinHead() : await readHead(path);
   return detectFormat(head, INGESTER_LIST, ingestOptions(flags));
 }
 
-function ingestOptions(flags: IngestFlags): IngestOptions {
+function ingestOptions(flags: InputFlags): IngestOptions {
   return {
     ...(flags.logFormat !== undefined ? { logFormat: flags.logFormat } : {}),
     ...(flags.vxlanPort && flags.vxlanPort.length > 0 ? { vxlanPorts: flags.vxlanPort } : {}),
   };
 }
 
-async function ingestOne(store: Store, ingester: Ingester, path: string, flags: IngestFlags): Promise<InputReport> {
+async function ingestOne(store: Store, ingester: Ingester, path: string, flags: InputFlags): Promise<InputReport> {
   const progress = progressFor(path);
   const options: IngestOptions = { ...ingestOptions(flags), progress: (done, total) => progress.update(done, total) };
   try {

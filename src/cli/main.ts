@@ -10,6 +10,8 @@ import { ingestCommand } from './ingest.js';
 import { rulesCommand } from './rules.js';
 import { namesCommand } from './names.js';
 import { classifyCommand } from './classify.js';
+import { reportCommand } from './report.js';
+import { auditCommand } from './audit.js';
 import { EXIT } from './exit-codes.js';
 import { packageVersion } from './package-info.js';
 
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   program.addCommand(ingestCommand());
   program.addCommand(namesCommand());
   program.addCommand(classifyCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(auditCommand());
   program.addCommand(rulesCommand());
   applyRecursively(program, (c) => c.exitOverride());
   return program;

@@ -37,6 +37,6 @@ export function shippedRulesDir(): string {
   return join(packageRoot(), 'rules');
 }
 
-export function schemaPath(name: 'rule-pack' | 'inventory'): string {
+export function schemaPath(name: 'rule-pack' | 'inventory' | 'report'): string {
   return join(packageRoot(), 'schemas', `${name}.schema.json`);
 }

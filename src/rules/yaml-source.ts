@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document } from 'yaml';
 import type { Diagnostic, SourceLocation } from './types.js';
+import { ConfigError } from '../errors.js';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -26,7 +27,14 @@ export interface YamlFile {
 }
 
 export async function readYamlFile(file: string): Promise<YamlFile> {
-  return parseYaml(file, await readFile(file, 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`cannot read the file: ${code === 'ENOENT' ? 'no such file' : code}`, 'check the path (inventories, rule packs and policies are YAML files)', file);
+  }
+  return parseYaml(file, text);
 }
 
 export function parseYaml(file: string, text: string): YamlFile {

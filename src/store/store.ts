@@ -35,6 +35,34 @@ export class Store {
     return store;
   }
 
+  /**
+   * Open an existing database without writing to it (a baseline): no migrations run, so a file
+   * from an older flowaudit must be brought up to date by any write command first.
+   */
+  static async openReadOnly(path: string): Promise<Store> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    } catch (err) {
+      const why = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      throw new FlowauditError(`cannot open the database read-only: ${why}`, 'check the path; it must be a flowaudit DuckDB file', path);
+    }
+    const store = new Store(instance, await instance.connect(), path);
+    const [row] = await store
+      .queryRows<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
+      .catch(() => [{ version: null }]);
+    const current = Math.max(...MIGRATIONS.map((m) => m.version));
+    if (row?.version == null || Number(row.version) < current) {
+      store.close();
+      throw new FlowauditError(
+        row?.version == null ? 'not a flowaudit database (no schema_migrations table)' : `the database has schema version ${row.version}, this flowaudit needs ${current}`,
+        row?.version == null ? 'give a DuckDB file written by flowaudit, or a JSON report' : 'open it once with `flowaudit report --db FILE` to bring it up to date',
+        path,
+      );
+    }
+    return store;
+  }
+
   private async migrate(): Promise<void> {
     await this.conn.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
