@@ -15,6 +15,7 @@ import type {
   ReportInput,
   ReportSummary,
   ReportTraffic,
+  ScanReport,
   TopTalker,
   TrafficPair,
   Verdict,
@@ -25,6 +26,9 @@ import { protoName } from './proto-names.js';
 export const TRAFFIC_LIMIT = 20;
 /** Names listed per address in a finding. */
 const NAMES_PER_ADDRESS = 5;
+/** Zeek's scan policy thresholds: distinct ports of one server, distinct servers on one port. */
+export const PORT_SCAN_THRESHOLD = 15;
+export const ADDRESS_SCAN_THRESHOLD = 25;
 /** Ports users audit as administrative access: SSH, telnet, RDP. */
 export const ADMIN_PORTS: readonly number[] = [22, 23, 3389];
 
@@ -178,6 +182,7 @@ async function loadFindings(store: Store): Promise<ReportFinding[]> {
 async function loadTraffic(store: Store): Promise<ReportTraffic> {
   const pairs = (where: string, order: string): Promise<TrafficPair[]> => loadPairs(store, where, order);
   return {
+    scans: await loadScans(store),
     rejected: await pairs(`upper(action) IN ('REJECT', 'DENY') OR upper(client_action) IN ('REJECT', 'DENY') OR upper(server_action) IN ('REJECT', 'DENY')`, 'connections DESC, bytes DESC'),
     admin_ports: await pairs(`proto IN (6, 17) AND server_port IN (${ADMIN_PORTS.join(', ')})`, 'connections DESC, bytes DESC'),
     top_talkers: await loadTopTalkers(store),
@@ -222,5 +227,39 @@ async function loadTopTalkers(store: Store): Promise<TopTalker[]> {
     bytes: Number(r.bytes),
     packets: Number(r.packets),
     connections: Number(r.connections),
+  }));
+}
+
+/** Port scans (one client, one server, many ports) and address scans (one client, one port, many servers). */
+async function loadScans(store: Store): Promise<ScanReport[]> {
+  const failed = `count_if(state IN ('S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH') OR (state IS NULL AND server_packets = 0))`;
+  const rows = await store.queryRows<Record<string, unknown>>(
+    `WITH tcp_udp AS (SELECT * FROM ${CLASSIFIED} WHERE proto IN (6, 17, 132) AND client_ip IS NOT NULL AND server_ip IS NOT NULL AND server_port IS NOT NULL),
+     scans AS (
+       SELECT 'port' AS kind, proto, client_ip, min(client_endpoint) AS client_endpoint, server_ip, min(server_endpoint) AS server_endpoint,
+              CAST(NULL AS INTEGER) AS server_port, count(DISTINCT server_port) AS targets, count(*) AS connections, ${failed} AS failed,
+              min(first_seen) AS first_seen, max(last_seen) AS last_seen
+       FROM tcp_udp GROUP BY proto, client_ip, server_ip HAVING count(DISTINCT server_port) >= ${PORT_SCAN_THRESHOLD}
+       UNION ALL
+       SELECT 'address', proto, client_ip, min(client_endpoint), NULL, NULL, server_port, count(DISTINCT server_ip), count(*), ${failed},
+              min(first_seen), max(last_seen)
+       FROM tcp_udp GROUP BY proto, client_ip, server_port HAVING count(DISTINCT server_ip) >= ${ADDRESS_SCAN_THRESHOLD}
+     )
+     SELECT *, ${iso('first_seen')} AS first_text, ${iso('last_seen')} AS last_text FROM scans
+     ORDER BY targets DESC, connections DESC, client_ip, kind, server_ip NULLS LAST, server_port NULLS LAST LIMIT ${TRAFFIC_LIMIT}`,
+  );
+  return rows.map((r) => ({
+    kind: r.kind as ScanReport['kind'],
+    proto: protoName(Number(r.proto)),
+    client_ip: String(r.client_ip),
+    client_endpoint: (r.client_endpoint as string | null) ?? null,
+    server_ip: (r.server_ip as string | null) ?? null,
+    server_endpoint: (r.server_endpoint as string | null) ?? null,
+    server_port: r.server_port === null ? null : Number(r.server_port),
+    targets: Number(r.targets),
+    connections: Number(r.connections),
+    refused_or_unanswered: Number(r.failed),
+    first_seen: (r.first_text as string | null) ?? null,
+    last_seen: (r.last_text as string | null) ?? null,
   }));
 }

@@ -10,11 +10,11 @@
  *   Markdown punctuation gets a backslash and `&`, `<`, `>` become entities.
  * Both turn line breaks into spaces and show control and bidi characters as `\x1b` / `\u202e`.
  */
-import type { RenderOptions, Report, ReportFinding, ReportFlow, TopTalker, TrafficPair } from './model.js';
+import type { RenderOptions, Report, ReportFinding, ReportFlow, ScanReport, TopTalker, TrafficPair } from './model.js';
 import { FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from './model.js';
 import {
   FINDINGS_CAP, LIST_CAP, VERDICT_TITLES, capList, changedFlows, flowsNotObserved, formatBytes, formatCount, formatInstant, formatSpan,
-  formatTime, hostPort, inputsSpan, moreNote, oneLine, protoPorts, statusLabel,
+  formatTime, hostPort, inputsSpan, moreNote, oneLine, protoPorts, scanTargets, statusLabel,
 } from './text.js';
 
 /** Rows per traffic list and of flows not observed: a pasted report is read, not searched, and must fit an issue. */
@@ -160,9 +160,17 @@ function talkers(all: readonly TopTalker[]): string[] {
     address(t.ip, t.endpoint), formatBytes(t.bytes), formatCount(t.packets), formatCount(t.connections)])), ...more(rest, 'json')];
 }
 
+function scans(all: readonly ScanReport[]): string[] {
+  const out = ['', `### Scans (${formatCount(all.length)})`, ''];
+  if (all.length === 0) return [...out, 'None.'];
+  return [...out, ...table(['Kind', 'Client', 'Server', 'Reached', 'Connections', 'Refused or unanswered', 'First seen', 'Last seen'], [4, 5], all.map((x) => [
+    `${x.kind} scan`, address(x.client_ip, x.client_endpoint), x.kind === 'port' ? address(x.server_ip, x.server_endpoint) : '(many)',
+    mdText(scanTargets(x)), formatCount(x.connections), formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)]))];
+}
+
 function traffic(report: Report): string[] {
   const t = report.traffic;
-  return ['', '## Traffic', ...pairs('Rejected by flow logs', t.rejected), ...pairs('Admin ports (SSH 22, telnet 23, RDP 3389)', t.admin_ports),
+  return ['', '## Traffic', ...scans(t.scans), ...pairs('Rejected by flow logs', t.rejected), ...pairs('Admin ports (SSH 22, telnet 23, RDP 3389)', t.admin_ports),
     ...talkers(t.top_talkers), ...pairs('Top pairs', t.top_pairs)];
 }
 

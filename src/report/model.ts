@@ -123,7 +123,32 @@ export interface TopTalker {
   connections: number;
 }
 
+/**
+ * A scan, as Zeek's scan policy counts them: one client reaching many ports of one server (port
+ * scan) or one port of many servers (address scan), whatever the verdicts.
+ */
+export interface ScanReport {
+  kind: 'port' | 'address';
+  proto: string;
+  client_ip: string;
+  client_endpoint: string | null;
+  /** Port scans: the server scanned; address scans: null. */
+  server_ip: string | null;
+  server_endpoint: string | null;
+  /** Address scans: the port; port scans: null. */
+  server_port: number | null;
+  /** Distinct ports (port scan) or servers (address scan) reached. */
+  targets: number;
+  connections: number;
+  /** Of those: refused (REJ, RSTOS0, RSTRH) or never answered (S0, SH, or no server packets). */
+  refused_or_unanswered: number;
+  first_seen: string | null;
+  last_seen: string | null;
+}
+
 export interface ReportTraffic {
+  /** Port and address scans, most targets first. */
+  scans: ScanReport[];
   /** Connections a flow log recorded as REJECT / deny, grouped like findings, most connections first. */
   rejected: TrafficPair[];
   /** Connections to SSH (22), telnet (23) and RDP (3389), whatever their verdict. */

@@ -3,11 +3,11 @@
  * capped with a count of the rest, ANSI colour only when the CLI asks for it (a TTY without
  * NO_COLOR). Every string from the data goes through terminalSafe before it is measured or printed.
  */
-import type { FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, TopTalker, TrafficPair, Verdict } from './model.js';
+import type { FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, ScanReport, TopTalker, TrafficPair, Verdict } from './model.js';
 import { FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from './model.js';
 import {
   FINDINGS_CAP, LIST_CAP, VERDICT_TITLES, addressLabel, capList, changedFlows, displayWidth, flowsNotObserved, formatBytes, formatCount,
-  formatInstant, formatSpan, formatTime, inputsSpan, moreNote, protoPorts, serverLabel, statusLabel, terminalSafe, truncate, truncateMiddle,
+  formatInstant, formatSpan, formatTime, inputsSpan, moreNote, protoPorts, scanTargets, serverLabel, statusLabel, terminalSafe, truncate, truncateMiddle,
 } from './text.js';
 
 type Style = 'red' | 'yellow' | 'green' | 'dim' | 'bold';
@@ -173,9 +173,20 @@ function talkers(all: readonly TopTalker[], paint: Paint): string[] {
   return out;
 }
 
+function scans(all: readonly ScanReport[], paint: Paint): string[] {
+  const out = ['', `${INDENT}${paint(`Scans (${formatCount(all.length)})`, 'bold')}`];
+  if (all.length === 0) return [...out, `${INDENT}${INDENT}none`];
+  const cols: Column[] = [{ title: 'KIND' }, { title: 'CLIENT', max: 40 }, { title: 'SERVER', max: 48 }, { title: 'REACHED' },
+    { title: 'CONNS', right: true }, { title: 'REFUSED/UNANSWERED', right: true }, { title: 'FIRST SEEN' }, { title: 'LAST SEEN' }];
+  const rows = all.map((x): Cell[] => [{ text: `${x.kind} scan`, style: 'red' }, s(addressLabel(x.client_ip, x.client_endpoint)),
+    x.kind === 'port' ? s(addressLabel(x.server_ip, x.server_endpoint)) : '(many)', s(scanTargets(x)), formatCount(x.connections),
+    formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)]);
+  return [...out, ...columns(cols, rows, paint).map((l) => INDENT + l)];
+}
+
 function traffic(report: Report, paint: Paint): string[] {
   const t = report.traffic;
-  return ['', paint('Traffic', 'bold'), ...pairs('Rejected by flow logs', t.rejected, paint), ...pairs('Admin ports (SSH 22, telnet 23, RDP 3389)', t.admin_ports, paint),
+  return ['', paint('Traffic', 'bold'), ...scans(t.scans, paint), ...pairs('Rejected by flow logs', t.rejected, paint), ...pairs('Admin ports (SSH 22, telnet 23, RDP 3389)', t.admin_ports, paint),
     ...talkers(t.top_talkers, paint), ...pairs('Top pairs', t.top_pairs, paint)];
 }
 

@@ -3,7 +3,7 @@
  * units, times and spans, address labels, lists cut short, and the escaping that makes a string
  * from the data (DNS answers, TLS SNI, flow-log metadata, file paths) safe to print.
  */
-import type { FindingVerdict, FlowStatus, Report, ReportFlow, ReportInput } from './model.js';
+import type { FindingVerdict, FlowStatus, Report, ReportFlow, ReportInput, ScanReport } from './model.js';
 
 /** Findings shown per verdict by the table and markdown renderers; the rest are counted. */
 export const FINDINGS_CAP = 50;
@@ -117,6 +117,11 @@ export function serverLabel(ip: string | null, port: number | null, endpoint: st
   if (ip === null) return endpoint === null ? hostPort(null, port) : port === null ? endpoint : `${endpoint}:${port}`;
   const hp = hostPort(ip, port);
   return endpoint === null ? hp : `${hp} (${endpoint})`;
+}
+
+/** What a scan reached: `100 tcp ports` or `40 servers on tcp/22`. */
+export function scanTargets(scan: ScanReport): string {
+  return scan.kind === 'port' ? `${formatCount(scan.targets)} ${scan.proto} ports` : `${formatCount(scan.targets)} servers on ${scan.proto}/${scan.server_port ?? '?'}`;
 }
 
 /** `tcp/443, 8443`, `udp`, `any`: a flow's protocols and ports in one short text. */

@@ -108,6 +108,10 @@ export function sampleReport(options: { baseline?: boolean } = {}): Report {
     flows,
     findings,
     traffic: {
+      scans: [
+        { kind: 'port', proto: 'tcp', client_ip: '192.0.2.99', client_endpoint: null, server_ip: '10.20.1.11', server_endpoint: 'gateway', server_port: null, targets: 100, connections: 100, refused_or_unanswered: 99, first_seen: '2024-05-01T10:41:07.000Z', last_seen: '2024-05-01T10:41:09.000Z' },
+        { kind: 'address', proto: 'tcp', client_ip: '203.0.113.9', client_endpoint: null, server_ip: null, server_endpoint: null, server_port: 22, targets: 40, connections: 41, refused_or_unanswered: 38, first_seen: '2024-05-01T10:50:00.000Z', last_seen: '2024-05-01T10:52:00.000Z' },
+      ],
       rejected: [pair(deniedFinding)],
       admin_ports: [
         pair({ verdict: 'documented', proto: 'tcp', client_ip: '10.10.5.5', server_ip: '10.20.1.10', server_port: 22, client_endpoint: 'protected', server_endpoint: 'gateway', connections: 12, packets: 900, bytes: 80_000 }),

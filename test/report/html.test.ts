@@ -150,7 +150,7 @@ describe('renderHtml', () => {
     const empty: Report = {
       ...sampleReport({ baseline: false }), inputs: [], flows: [], findings: [],
       summary: { connections: 0, documented: 0, unexpected: 0, denied: 0, unanswered: 0, flows: { observed: 0, denied: 0, unanswered: 0, unobserved: 0, not_covered: 0 } },
-      traffic: { rejected: [], admin_ports: [], top_talkers: [], top_pairs: [] },
+      traffic: { scans: [], rejected: [], admin_ports: [], top_talkers: [], top_pairs: [] },
     };
     const out = renderHtml(empty, OPTIONS);
     expect(out).toContain('No flows or findings to draw.');

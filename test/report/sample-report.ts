@@ -133,6 +133,10 @@ export function sampleReport(opts: { baseline?: boolean } = {}): Report {
     ],
     findings,
     traffic: {
+      scans: [
+        { kind: 'port', proto: 'tcp', client_ip: '192.0.2.99', client_endpoint: null, server_ip: '10.20.1.11', server_endpoint: 'gateway', server_port: null, targets: 100, connections: 100, refused_or_unanswered: 99, first_seen: '2024-05-01T10:41:07.000Z', last_seen: '2024-05-01T10:41:09.000Z' },
+        { kind: 'address', proto: 'tcp', client_ip: '203.0.113.9', client_endpoint: null, server_ip: null, server_endpoint: null, server_port: 22, targets: 40, connections: 41, refused_or_unanswered: 38, first_seen: '2024-05-01T10:50:00.000Z', last_seen: '2024-05-01T10:52:00.000Z' },
+      ],
       rejected: [pair({ client_ip: null, server_ip: null, client_endpoint: 'portal', server_endpoint: 'analytics', server_port: 9443, verdict: 'denied', connections: 7, packets: 7, bytes: 420 })],
       admin_ports: [pair({ server_port: 22, verdict: 'unexpected', server_endpoint: null, server_ip: '10.20.2.11', connections: 2, packets: 40, bytes: 9_000 })],
       top_talkers: [

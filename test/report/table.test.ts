@@ -115,7 +115,7 @@ describe('renderTable', () => {
     report.findings = [];
     report.flows = [];
     report.inputs = [];
-    report.traffic = { rejected: [], admin_ports: [], top_talkers: [], top_pairs: [] };
+    report.traffic = { scans: [], rejected: [], admin_ports: [], top_talkers: [], top_pairs: [] };
     const out = plain(report);
     expect(section(out, 'Unexpected (0 findings)')).toContain('none');
     expect(section(out, 'Flows not observed (0)')).toContain('none');

@@ -5,7 +5,8 @@
  * links leaving the page are the flows' document URLs, and only when they are http(s).
  * Every string from the report is escaped (escape.ts); the output is a pure function of the report.
  */
-import type { Change, FindingVerdict, FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, TopTalker, TrafficPair, Verdict } from '../model.js';
+import type { Change, FindingVerdict, FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, ScanReport, TopTalker, TrafficPair, Verdict } from '../model.js';
+import { formatBytes, formatTime, scanTargets } from '../text.js';
 import { CHANGE_LIST, FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from '../model.js';
 import { renderDiagram } from './diagram.js';
 import { html, join, raw, safeHref, type HtmlValue, type SafeHtml } from './escape.js';
@@ -31,11 +32,7 @@ export function num(n: number): string {
 }
 
 function bytes(n: number): SafeHtml {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  const text = u === 0 ? `${num(n)} B` : `${v.toFixed(1)} ${units[u]}`;
-  return html`<span title="${num(n)} bytes">${text}</span>`;
+  return html`<span title="${num(n)} bytes">${formatBytes(n)}</span>`;
 }
 
 const time = (t: string | null): SafeHtml => (t ? html`<span class="mono">${t.replace('T', ' ')}</span>` : html`<span class="muted">—</span>`);
@@ -172,9 +169,16 @@ function talkerTable(talkers: readonly TopTalker[]): SafeHtml {
   return table([{ head: 'Address' }, { head: 'Endpoint' }, { head: 'Bytes', num: true }, { head: 'Packets', num: true }, { head: 'Connections', num: true }], rows);
 }
 
+function scanTable(scans: readonly ScanReport[]): SafeHtml {
+  if (!scans.length) return html`<p class="note">None found.</p>`;
+  const rows = scans.map((x) => html`<tr>${td(badge('unexpected', `${x.kind} scan`), 'accent k-unexpected')}${td(side(x.client_endpoint, x.client_ip, null, x.proto))}${td(x.kind === 'port' ? side(x.server_endpoint, x.server_ip, null, x.proto) : html`<span class="muted">many</span>`)}${td(scanTargets(x))}${tdNum(x.connections)}${tdNum(x.refused_or_unanswered)}${td(formatTime(x.first_seen))}${td(formatTime(x.last_seen))}</tr>`);
+  return table([{ head: 'Kind' }, { head: 'Client' }, { head: 'Server' }, { head: 'Reached' }, { head: 'Connections', num: true }, { head: 'Refused or unanswered', num: true }, { head: 'First seen' }, { head: 'Last seen' }], rows);
+}
+
 function traffic(report: Report): SafeHtml {
   const t = report.traffic;
   return html`<section id="traffic"><h2>Traffic</h2>
+<h3>Scans <span class="muted">(${t.scans.length})</span></h3><p class="note">One client reaching 15 or more ports of one server, or one port of 25 or more servers (Zeek's thresholds).</p>${scanTable(t.scans)}
 <h3>Rejected by the network <span class="muted">(${t.rejected.length})</span></h3><p class="note">Connections a flow log recorded as REJECT or deny.</p>${pairTable(t.rejected)}
 <h3>Administrative ports <span class="muted">(${t.admin_ports.length})</span></h3><p class="note">SSH (22), telnet (23) and RDP (3389), whatever their verdict.</p>${pairTable(t.admin_ports)}
 <h3>Top talkers</h3><p class="note">Addresses by bytes sent and received.</p>${talkerTable(t.top_talkers)}
