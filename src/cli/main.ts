@@ -12,6 +12,7 @@ import { namesCommand } from './names.js';
 import { classifyCommand } from './classify.js';
 import { reportCommand } from './report.js';
 import { auditCommand } from './audit.js';
+import { tightenCommand } from './tighten.js';
 import { EXIT } from './exit-codes.js';
 import { packageVersion } from './package-info.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(classifyCommand());
   program.addCommand(reportCommand());
   program.addCommand(auditCommand());
+  program.addCommand(tightenCommand());
   program.addCommand(rulesCommand());
   applyRecursively(program, (c) => c.exitOverride());
   return program;
@@ -53,5 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.error;
   }
 }
+
+// `flowaudit report | head` closes the pipe early: stop quietly, as other Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? EXIT.ok : Number(process.exitCode));
+  throw err;
+});
 
 process.exitCode = await main(process.argv);

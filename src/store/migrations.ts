@@ -278,4 +278,30 @@ ALTER TABLE connections ALTER COLUMN server_ip DROP NOT NULL;
 ALTER TABLE connections ALTER COLUMN server_ip_num DROP NOT NULL;
 `,
   },
+  {
+    version: 4,
+    description: 'connections: no primary key index',
+    sql: `
+-- connections.id stays unique (each input allocates its own range), but without the PRIMARY KEY
+-- index: maintaining it doubled the cost of inserting millions of flow-log rows, and nothing
+-- looks a connection up by id one at a time. DuckDB cannot drop a key in place, so the table is
+-- rebuilt with the same columns, order, NOT NULLs and default.
+CREATE TABLE connections_v4 AS FROM connections LIMIT 0;
+ALTER TABLE connections_v4 ALTER COLUMN id SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN source_id SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN first_seen SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN last_seen SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN proto SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN client_packets SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN client_bytes SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN server_packets SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN server_bytes SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN initiator_evidence SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN num_flows SET NOT NULL;
+ALTER TABLE connections_v4 ALTER COLUMN num_flows SET DEFAULT 1;
+INSERT INTO connections_v4 FROM connections;
+DROP TABLE connections;
+ALTER TABLE connections_v4 RENAME TO connections;
+`,
+  },
 ];

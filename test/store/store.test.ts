@@ -45,6 +45,23 @@ describe('Store', () => {
     s2.close();
   });
 
+  it('keeps connections without a key index but with its NOT NULLs, column order and default (migration 4)', async () => {
+    const store = await Store.open(tempDb());
+    const constraints = await store.queryRows<{ t: string; cols: string[] }>(
+      "SELECT constraint_type AS t, constraint_column_names AS cols FROM duckdb_constraints() WHERE table_name = 'connections' ORDER BY 1, 2",
+    );
+    expect(constraints.some((c) => c.t === 'PRIMARY KEY' || c.t === 'UNIQUE')).toBe(false);
+    const notNull = constraints.filter((c) => c.t === 'NOT NULL').map((c) => c.cols[0]);
+    expect(notNull.sort()).toEqual(['client_bytes', 'client_packets', 'first_seen', 'id', 'initiator_evidence', 'last_seen', 'num_flows', 'proto', 'server_bytes', 'server_packets', 'source_id']);
+    const columns = await store.queryRows<{ name: string; dflt: string | null }>(
+      "SELECT column_name AS name, column_default AS dflt FROM information_schema.columns WHERE table_name = 'connections' ORDER BY ordinal_position",
+    );
+    expect(columns.slice(0, 5).map((c) => c.name)).toEqual(['id', 'source_id', 'first_seen', 'last_seen', 'proto']);
+    expect(columns.at(-1)!.name).toBe('details');
+    expect(columns.find((c) => c.name === 'num_flows')!.dflt).toBe('1');
+    store.close();
+  });
+
   it('commits an input with its connections, labels and integer addresses', async () => {
     const store = await Store.open(tempDb());
     const w = await store.beginInput({ path: 'a.pcap', kind: 'pcap' });

@@ -1,0 +1,23 @@
+/**
+ * Who is a pod and who is a host, for the Kubernetes evaluators: the identity a connection side
+ * carried, else the one its inventory endpoint's selector implies (captures carry none); for
+ * Calico, every other side is a host endpoint labelled with its endpoint name, as the generated
+ * header tells the user to label them.
+ */
+import { sideIdentity } from '../../../src/tighten/model.js';
+import type { ObservedSide, RuleSet } from '../../../src/tighten/model.js';
+import { ENDPOINT_LABEL } from '../../../src/tighten/targets/calico.js';
+import type { EndpointOf } from './calico.js';
+import type { PodOf } from './networkpolicy.js';
+
+export function podOf(ruleSet: RuleSet): PodOf {
+  return (side: ObservedSide) => sideIdentity(side, ruleSet.endpoints);
+}
+
+export function calicoEndpointOf(ruleSet: RuleSet): EndpointOf {
+  return (side: ObservedSide) => {
+    const pod = sideIdentity(side, ruleSet.endpoints);
+    if (pod) return { kind: 'pod', namespace: pod.namespace, labels: pod.labels };
+    return side.endpoint === null ? null : { kind: 'host', labels: { [ENDPOINT_LABEL]: side.endpoint } };
+  };
+}
