@@ -8,6 +8,7 @@ import { REPORT_SCHEMA } from './model.js';
 import type {
   FindingVerdict,
   FlowStatus,
+  PairTotals,
   Report,
   ReportClassification,
   ReportFinding,
@@ -161,17 +162,9 @@ async function loadFindings(store: Store): Promise<ReportFinding[]> {
   );
   return rows.map((r) => ({
     verdict: r.verdict as FindingVerdict,
-    proto: protoName(Number(r.proto)),
-    client_ip: (r.client_ip as string | null) ?? null,
-    server_ip: (r.server_ip as string | null) ?? null,
-    server_port: r.server_port === null ? null : Number(r.server_port),
-    client_endpoint: (r.client_endpoint as string | null) ?? null,
-    server_endpoint: (r.server_endpoint as string | null) ?? null,
+    ...pairTotals(r),
     client_names: [...(r.client_names as string[])],
     server_names: [...(r.server_names as string[])],
-    connections: Number(r.connections),
-    packets: Number(r.packets),
-    bytes: Number(r.bytes),
     first_seen: (r.first_text as string | null) ?? null,
     last_seen: (r.last_text as string | null) ?? null,
     flows: [...(r.flows as string[])],
@@ -195,18 +188,22 @@ async function loadPairs(store: Store, where: string, order: string): Promise<Tr
     `SELECT ${PAIR_KEYS}, ${PAIR_SUMS} FROM ${CLASSIFIED} WHERE ${where}
      GROUP BY ${PAIR_KEYS} ORDER BY ${order}, ${VERDICT_ORDER}, ${PAIR_TIES} LIMIT ${TRAFFIC_LIMIT}`,
   );
-  return rows.map((r) => ({
+  return rows.map((r) => ({ ...pairTotals(r), verdict: r.verdict as Verdict }));
+}
+
+/** The grouping keys and sums of a PAIR_KEYS / PAIR_SUMS row. */
+function pairTotals(r: Record<string, unknown>): PairTotals {
+  return {
     proto: protoName(Number(r.proto)),
     client_ip: (r.client_ip as string | null) ?? null,
     server_ip: (r.server_ip as string | null) ?? null,
     server_port: r.server_port === null ? null : Number(r.server_port),
     client_endpoint: (r.client_endpoint as string | null) ?? null,
     server_endpoint: (r.server_endpoint as string | null) ?? null,
-    verdict: r.verdict as Verdict,
     connections: Number(r.connections),
     packets: Number(r.packets),
     bytes: Number(r.bytes),
-  }));
+  };
 }
 
 async function loadTopTalkers(store: Store): Promise<TopTalker[]> {

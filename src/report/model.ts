@@ -72,8 +72,8 @@ export interface ReportFlow {
   previous_status?: FlowStatus | null;
 }
 
-export interface ReportFinding {
-  verdict: FindingVerdict;
+/** What findings and traffic rows are grouped by (besides the verdict), and what they add up. */
+export interface PairTotals {
   /** Lower-case protocol name (tcp, udp, icmp, ...) or the IANA number as text. */
   proto: string;
   /** null for aggregated flow-log rows that name workloads, not addresses. */
@@ -84,12 +84,16 @@ export interface ReportFinding {
   /** Inventory endpoint names, or null when no endpoint holds the side. */
   client_endpoint: string | null;
   server_endpoint: string | null;
-  /** Names seen for the addresses (DNS answers, TLS SNI, flow-log metadata), verbatim: renderers escape them. */
-  client_names: string[];
-  server_names: string[];
   connections: number;
   packets: number;
   bytes: number;
+}
+
+export interface ReportFinding extends PairTotals {
+  verdict: FindingVerdict;
+  /** Names seen for the addresses (DNS answers, TLS SNI, flow-log metadata), verbatim: renderers escape them. */
+  client_names: string[];
+  server_names: string[];
   first_seen: string | null;
   last_seen: string | null;
   /** Flow ids matched ([] when unexpected). */
@@ -101,17 +105,8 @@ export interface ReportFinding {
 }
 
 /** One row of the flow-log views users know from Athena's predefined queries. */
-export interface TrafficPair {
-  proto: string;
-  client_ip: string | null;
-  server_ip: string | null;
-  server_port: number | null;
-  client_endpoint: string | null;
-  server_endpoint: string | null;
+export interface TrafficPair extends PairTotals {
   verdict: Verdict;
-  connections: number;
-  packets: number;
-  bytes: number;
 }
 
 export interface TopTalker {

@@ -123,7 +123,7 @@ describe('renderHtml', () => {
     expect(page).toContain('<code>fd00:20:1::10</code>');
     expect(page).toContain('198.51.100.23 code 0');
     expect(page).toContain('249,990');
-    expect(page).toContain('9.1 GiB');
+    expect(page).toContain('9.8 GB');
   });
 
   it('leaves the change column and baseline section out without a baseline', () => {
