@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- pcap [--size-mb N] [--flows N] [--keep-db]`: ingest a generated capture into a
  * fresh DuckDB file, run argus and tshark over the same file, and hold the numbers against the budget.
+ * `--appender` measures the store side alone instead (pcap-append.ts).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCapture } from './pcap-generate.js';
+import { runAppendBench } from './pcap-append.js';
 import type { PcapChildOutput } from './pcap-child.js';
 import { findExecutable, runCommand, runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
@@ -25,12 +27,13 @@ const PEERS = [
 const CHILD_SCRIPT = fileURLToPath(new URL('./pcap-child.js', import.meta.url));
 const DEFAULT_OUT_DIR = fileURLToPath(new URL('../../bench/out/', import.meta.url));
 
-const USAGE = 'usage: npm run bench -- pcap [--size-mb N] [--flows N] [--keep-db]';
+const USAGE = 'usage: npm run bench -- pcap [--size-mb N] [--flows N] [--keep-db] [--appender]';
 
 interface Flags {
   sizeMiB: number;
   flows: number;
   keepDb: boolean;
+  appender: boolean;
 }
 
 export async function runPcapBench(args: string[]): Promise<void> {
@@ -43,6 +46,10 @@ export async function runPcapBench(args: string[]): Promise<void> {
     return;
   }
   const { sizeMiB, flows, keepDb } = flags;
+  if (flags.appender) {
+    await runAppendBench(flows);
+    return;
+  }
   const outDir = process.env.FLOWAUDIT_BENCH_DIR ?? DEFAULT_OUT_DIR;
   await mkdir(outDir, { recursive: true });
 
@@ -129,12 +136,14 @@ function parseFlags(args: string[]): Flags {
       'size-mb': { type: 'string', default: '1024' },
       flows: { type: 'string', default: '100000' },
       'keep-db': { type: 'boolean', default: false },
+      appender: { type: 'boolean', default: false },
     },
   });
   return {
     sizeMiB: positiveNumber('--size-mb', values['size-mb']),
     flows: Math.floor(positiveNumber('--flows', values.flows)),
     keepDb: values['keep-db'],
+    appender: values.appender,
   };
 }
 

@@ -1,10 +1,11 @@
 /**
- * Writes one input inside its own transaction, with DuckDB appenders (bulk, not row-by-row
- * INSERT). `finish` decides: a duplicate of an earlier input rolls everything back; otherwise the
- * sources row is written with its final counts and the transaction commits.
+ * Writes one input inside its own transaction, with DuckDB appenders fed a data chunk at a time
+ * (chunk-appender.ts; bulk, not row-by-row INSERT). `finish` decides: a duplicate of an earlier
+ * input rolls everything back; otherwise the sources row is written with its final counts and the
+ * transaction commits.
  */
-import { DuckDBTimestampValue, MAP, VARCHAR, mapValue } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ChunkAppender } from './chunk-appender.js';
 
 export interface SourceMeta {
   path: string;
@@ -114,10 +115,6 @@ export const REJECT_ROWS_PER_REASON = 10_000;
 
 export type FinishResult = { committed: true; sourceId: number; connections: number } | { committed: false; duplicateOf: { id: number; path: string } };
 
-const LABELS_TYPE = MAP(VARCHAR, VARCHAR);
-
-const ts = (micros: number): DuckDBTimestampValue => new DuckDBTimestampValue(BigInt(Math.floor(micros)));
-
 export class InputWriter {
   private connectionCount = 0;
   private readonly rejectRowsByReason = new Map<string, number>();
@@ -128,10 +125,10 @@ export class InputWriter {
     readonly sourceId: number,
     private nextConnectionId: number,
     private readonly meta: SourceMeta,
-    private readonly connAppender: DuckDBAppender,
-    private readonly rejectAppender: DuckDBAppender,
-    private readonly gapAppender: DuckDBAppender,
-    private readonly nameAppender: DuckDBAppender,
+    private readonly connAppender: ChunkAppender,
+    private readonly rejectAppender: ChunkAppender,
+    private readonly gapAppender: ChunkAppender,
+    private readonly nameAppender: ChunkAppender,
   ) {}
 
   static async start(conn: DuckDBConnection, sourceId: number, firstConnectionId: number, meta: SourceMeta): Promise<InputWriter> {
@@ -140,10 +137,10 @@ export class InputWriter {
       sourceId,
       firstConnectionId,
       meta,
-      await conn.createAppender('connections'),
-      await conn.createAppender('rejects'),
-      await conn.createAppender('gaps'),
-      await conn.createAppender('names'),
+      await ChunkAppender.create(conn, 'connections'),
+      await ChunkAppender.create(conn, 'rejects'),
+      await ChunkAppender.create(conn, 'gaps'),
+      await ChunkAppender.create(conn, 'names'),
     );
   }
 
@@ -171,46 +168,46 @@ export class InputWriter {
 
   appendConnection(c: ConnectionRow): void {
     const a = this.connAppender;
-    a.appendBigInt(BigInt(c.id));
-    a.appendInteger(this.sourceId);
-    a.appendTimestamp(ts(c.firstSeenMicros));
-    a.appendTimestamp(ts(c.lastSeenMicros));
-    a.appendSmallInt(c.proto);
-    a.appendTinyInt(c.ipFamily);
-    a.appendVarchar(c.clientIp);
-    a.appendUHugeInt(c.clientIpNum);
-    appendIntOrNull(a, c.clientPort);
-    a.appendVarchar(c.serverIp);
-    a.appendUHugeInt(c.serverIpNum);
-    appendIntOrNull(a, c.serverPort);
-    a.appendBigInt(BigInt(c.clientPackets));
-    a.appendBigInt(BigInt(c.clientBytes));
-    a.appendBigInt(BigInt(c.serverPackets));
-    a.appendBigInt(BigInt(c.serverBytes));
-    appendTextOrNull(a, c.state);
-    appendTextOrNull(a, c.history);
-    appendTextOrNull(a, c.action);
-    appendTextOrNull(a, c.clientAction);
-    appendTextOrNull(a, c.serverAction);
-    a.appendVarchar(c.initiatorEvidence);
-    appendTextOrNull(a, c.encapsulation);
-    appendBigOrNull(a, c.tunnelId);
-    appendBigOrNull(a, c.outerConnectionId);
-    appendIntOrNull(a, c.vlan);
-    a.appendBigInt(BigInt(c.numFlows));
-    appendIdentity(a, c.client);
-    appendIdentity(a, c.server);
+    a.put(c.id);
+    a.put(this.sourceId);
+    a.put(c.firstSeenMicros);
+    a.put(c.lastSeenMicros);
+    a.put(c.proto);
+    a.put(c.ipFamily);
+    a.put(c.clientIp);
+    a.put(c.clientIpNum);
+    a.put(c.clientPort);
+    a.put(c.serverIp);
+    a.put(c.serverIpNum);
+    a.put(c.serverPort);
+    a.put(c.clientPackets);
+    a.put(c.clientBytes);
+    a.put(c.serverPackets);
+    a.put(c.serverBytes);
+    a.put(c.state);
+    a.put(c.history);
+    a.put(c.action);
+    a.put(c.clientAction);
+    a.put(c.serverAction);
+    a.put(c.initiatorEvidence);
+    a.put(c.encapsulation);
+    a.put(c.tunnelId);
+    a.put(c.outerConnectionId);
+    a.put(c.vlan);
+    a.put(c.numFlows);
+    putIdentity(a, c.client);
+    putIdentity(a, c.server);
     const v = c.vpc;
-    appendTextOrNull(a, v?.interfaceId ?? null);
-    appendTextOrNull(a, v?.vpcId ?? null);
-    appendTextOrNull(a, v?.subnetId ?? null);
-    appendTextOrNull(a, v?.instanceId ?? null);
-    appendTextOrNull(a, v?.accountId ?? null);
-    appendTextOrNull(a, v?.region ?? null);
-    appendTextOrNull(a, v?.azId ?? null);
-    appendTextOrNull(a, v?.flowDirection ?? null);
-    appendIntOrNull(a, v?.trafficPath ?? null);
-    appendTextOrNull(a, c.details ? JSON.stringify(c.details) : null);
+    a.put(v?.interfaceId ?? null);
+    a.put(v?.vpcId ?? null);
+    a.put(v?.subnetId ?? null);
+    a.put(v?.instanceId ?? null);
+    a.put(v?.accountId ?? null);
+    a.put(v?.region ?? null);
+    a.put(v?.azId ?? null);
+    a.put(v?.flowDirection ?? null);
+    a.put(v?.trafficPath ?? null);
+    a.put(c.details ? JSON.stringify(c.details) : null);
     a.endRow();
     this.connectionCount++;
   }
@@ -229,39 +226,39 @@ export class InputWriter {
 
   private writeReject(r: RejectRow, count: number, note: string | null): void {
     const a = this.rejectAppender;
-    a.appendInteger(this.sourceId);
-    a.appendVarchar(rejectLocation(r));
-    appendBigOrNull(a, r.byteOffset);
-    appendBigOrNull(a, r.line);
-    a.appendVarchar(r.reason);
-    appendTextOrNull(a, note ?? r.excerpt);
-    a.appendBigInt(BigInt(count));
+    a.put(this.sourceId);
+    a.put(rejectLocation(r));
+    a.put(r.byteOffset);
+    a.put(r.line);
+    a.put(r.reason);
+    a.put(note ?? r.excerpt);
+    a.put(count);
     a.endRow();
   }
 
   appendGap(g: GapRow): void {
     const a = this.gapAppender;
-    a.appendInteger(this.sourceId);
-    a.appendVarchar(g.kind);
-    appendTextOrNull(a, g.interfaceId);
-    appendTsOrNull(a, g.startMicros);
-    appendTsOrNull(a, g.endMicros);
-    appendBigOrNull(a, g.byteOffset);
-    appendTextOrNull(a, g.detail);
+    a.put(this.sourceId);
+    a.put(g.kind);
+    a.put(g.interfaceId);
+    a.put(g.startMicros);
+    a.put(g.endMicros);
+    a.put(g.byteOffset);
+    a.put(g.detail);
     a.endRow();
   }
 
   appendName(n: NameRow): void {
     const a = this.nameAppender;
-    a.appendInteger(this.sourceId);
-    a.appendVarchar(n.address);
-    a.appendVarchar(n.name);
-    a.appendVarchar(n.evidence);
-    appendTsOrNull(a, n.firstSeenMicros);
-    appendTsOrNull(a, n.lastSeenMicros);
-    appendBigOrNull(a, n.connectionId);
-    a.appendBoolean(n.suspicious);
-    a.appendBigInt(BigInt(n.timesSeen));
+    a.put(this.sourceId);
+    a.put(n.address);
+    a.put(n.name);
+    a.put(n.evidence);
+    a.put(n.firstSeenMicros);
+    a.put(n.lastSeenMicros);
+    a.put(n.connectionId);
+    a.put(n.suspicious);
+    a.put(n.timesSeen);
     a.endRow();
   }
 
@@ -277,7 +274,7 @@ export class InputWriter {
     for (const [reason, over] of this.overflowRejects) {
       this.writeReject(over.first, over.count, `${over.count} more '${reason}' records past the first ${REJECT_ROWS_PER_REASON}`);
     }
-    this.closeAppenders();
+    this.closeAppenders(true);
     if (summary.sha256 !== null) {
       const reader = await this.conn.runAndReadAll('SELECT id, path FROM sources WHERE sha256 = $1 LIMIT 1', [summary.sha256]);
       const dup = reader.getRowObjectsJS()[0];
@@ -313,17 +310,21 @@ export class InputWriter {
   /** Abandon the input: nothing of it stays in the database. */
   async abort(): Promise<void> {
     try {
-      this.closeAppenders();
+      this.closeAppenders(false);
     } finally {
       await this.conn.run('ROLLBACK');
     }
   }
 
   private closed = false;
-  private closeAppenders(): void {
+  /** Rows still buffered are appended, unless the transaction is to be rolled back anyway. */
+  private closeAppenders(appendBuffered: boolean): void {
     if (this.closed) return;
     this.closed = true;
-    for (const a of [this.connAppender, this.rejectAppender, this.gapAppender, this.nameAppender]) a.closeSync();
+    for (const a of [this.connAppender, this.rejectAppender, this.gapAppender, this.nameAppender]) {
+      if (appendBuffered) a.close();
+      else a.discard();
+    }
   }
 }
 
@@ -334,26 +335,9 @@ function rejectLocation(r: RejectRow): string {
   return 'input';
 }
 
-function appendTextOrNull(a: DuckDBAppender, v: string | null): void {
-  if (v === null) a.appendNull();
-  else a.appendVarchar(v);
-}
-function appendIntOrNull(a: DuckDBAppender, v: number | null): void {
-  if (v === null) a.appendNull();
-  else a.appendInteger(v);
-}
-function appendBigOrNull(a: DuckDBAppender, v: number | null): void {
-  if (v === null) a.appendNull();
-  else a.appendBigInt(BigInt(v));
-}
-function appendTsOrNull(a: DuckDBAppender, micros: number | null): void {
-  if (micros === null) a.appendNull();
-  else a.appendTimestamp(ts(micros));
-}
-function appendIdentity(a: DuckDBAppender, id: K8sIdentity | undefined): void {
-  appendTextOrNull(a, id?.namespace ?? null);
-  appendTextOrNull(a, id?.name ?? null);
-  if (id?.labels) a.appendValue(mapValue(Object.entries(id.labels).map(([key, value]) => ({ key, value }))), LABELS_TYPE);
-  else a.appendNull();
-  appendTextOrNull(a, id?.endpointType ?? null);
+function putIdentity(a: ChunkAppender, id: K8sIdentity | undefined): void {
+  a.put(id?.namespace ?? null);
+  a.put(id?.name ?? null);
+  a.put(id?.labels ?? null);
+  a.put(id?.endpointType ?? null);
 }
