@@ -23,6 +23,8 @@ import { parseCidr } from '../src/rules/cidr.js';
 import type { CidrBlock } from '../src/rules/types.js';
 import { Store } from '../src/store/store.js';
 import { formatAddressNumber } from '../src/net/ip.js';
+import { mulberry32 } from './seeded-random.js';
+import { parseBenchFlags } from './usage.js';
 
 const BUDGET_SECONDS = 3;
 const USAGE = 'usage: npm run bench -- classify [--connections N] [--cidrs N] [--regenerate] [--memory] [--steps]';
@@ -53,14 +55,7 @@ interface Flags {
 }
 
 export async function runClassifyBench(args: string[]): Promise<void> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const flags = parseBenchFlags(USAGE, () => parseFlags(args));
   const outDir = process.env.FLOWAUDIT_BENCH_DIR ?? DEFAULT_OUT_DIR;
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, `classify-v${GENERATOR_VERSION}-seed${SEED}-${flags.connections}-${flags.cidrs}`);
@@ -336,16 +331,6 @@ function randomBigInt(n: bigint, random: () => number): bigint {
   return value % n;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(2);

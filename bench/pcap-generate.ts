@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mulberry32 } from './seeded-random.js';
 
 export interface CaptureOptions {
   /** About how many bytes the file should have. */
@@ -95,18 +96,12 @@ export async function generateCapture(path: string, opts: CaptureOptions): Promi
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/** mulberry32: small, fast and good enough to make traffic look varied. */
+/** mulberry32 (small, fast, good enough to make traffic look varied) with the draws the generator needs. */
 class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
   /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   /** Integer in [0, n). */
   below(n: number): number {

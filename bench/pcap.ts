@@ -12,6 +12,7 @@ import { runAppendBench } from './pcap-append.js';
 import type { PcapChildOutput } from './pcap-child.js';
 import { findExecutable, runCommand, runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
+import { parseBenchFlags } from './usage.js';
 
 const BUDGET_PACKETS_PER_SECOND = 2_000_000;
 const BUDGET_PEAK_RSS_BYTES = 250_000_000;
@@ -37,14 +38,7 @@ interface Flags {
 }
 
 export async function runPcapBench(args: string[]): Promise<void> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  const flags = parseBenchFlags(USAGE, () => parseFlags(args));
   const { sizeMiB, flows, keepDb } = flags;
   if (flags.appender) {
     await runAppendBench(flows);

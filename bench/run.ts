@@ -6,6 +6,7 @@ import { runPcapBench } from './pcap.js';
 import { runVpcBench } from './vpc.js';
 import { runCalicoBench } from './calico.js';
 import { runClassifyBench } from './classify.js';
+import { BenchUsageError } from './usage.js';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   pcap: runPcapBench,
@@ -20,5 +21,11 @@ if (!bench) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [flags]\n`);
   process.exitCode = 2;
 } else {
-  await bench(args);
+  try {
+    await bench(args);
+  } catch (err) {
+    if (!(err instanceof BenchUsageError)) throw err;
+    process.stderr.write(`${err.message}\n${err.usage}\n`);
+    process.exitCode = 2;
+  }
 }

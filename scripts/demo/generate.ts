@@ -29,6 +29,7 @@ import { TcpFlag, concat, ethernet, ipv4, ipv4Address, ipv6, tcp, udp } from '..
 import { writePcap } from '../../test/helpers/pcap-writer.js';
 import type { PcapRecord } from '../../test/helpers/pcap-writer.js';
 import { packageRoot } from '../../src/rules/package-root.js';
+import { mulberry32 } from '../../bench/seeded-random.js';
 
 // ---------------------------------------------------------------------------------------------
 // The deployment
@@ -71,23 +72,12 @@ const CALICO_FILE = 'calico/flows.log';
 // ---------------------------------------------------------------------------------------------
 // Determinism
 
-/** mulberry32: a tiny seeded generator, so that "random" sizes and ports are the same every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Integers in [lo, hi] from one seeded generator. */
 class Dice {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = seededRandom(seed);
+    this.next = mulberry32(seed);
   }
 
   int(lo: number, hi: number): number {

@@ -19,7 +19,6 @@ import type { ResolvedParam } from '../rules/params.js';
 import { formatPortRange } from '../rules/ports.js';
 import type {
   CidrBlock,
-  Citation,
   CompiledSide,
   Inventory,
   LabelExpression,
@@ -31,6 +30,7 @@ import type {
 import { segmentIntervals } from './segments.js';
 import type { Segment } from './segments.js';
 import { endpointRefText } from '../rules/endpoint-ref.js';
+import { citationText } from '../rules/citation.js';
 
 /** One row of endpoint_bindings: a side an endpoint stands for. */
 export interface BindingRow {
@@ -259,15 +259,6 @@ const PLACEHOLDER: CidrBlock = { text: '::/128', family: 6, prefix: 128, start: 
 /** The inventory with each endpoint bound to one placeholder address: names and params as they are. */
 function standIn(inventory: Inventory): Inventory {
   return { ...inventory, endpoints: inventory.endpoints.map((e) => ({ ...e, cidrs: [PLACEHOLDER], except: [], k8s: [], hosts: [] })) };
-}
-
-
-function citationText(citation: Citation): string {
-  const parts = [citation.section];
-  if (citation.step !== null) parts.push(`step ${citation.step}`);
-  if (citation.row !== null) parts.push(`row ${citation.row}`);
-  if (citation.item !== null) parts.push(citation.item);
-  return parts.join(', ');
 }
 
 /** A resolved param as text: `3000`, `30000-32767,443`, or null when nothing gives it a value. */

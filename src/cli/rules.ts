@@ -9,8 +9,9 @@ import { loadRulePacks } from '../rules/load.js';
 import { formatPortRange } from '../rules/ports.js';
 import { validate } from '../rules/validate.js';
 import type { ValidationReport } from '../rules/validate.js';
-import type { Citation, EndpointRef, LoadedRules, Rule, RulePack } from '../rules/types.js';
+import type { EndpointRef, LoadedRules, Rule, RulePack } from '../rules/types.js';
 import { endpointRefText } from '../rules/endpoint-ref.js';
+import { citationText } from '../rules/citation.js';
 
 export interface FormatOptions {
   /** Paths under this folder print relative to it. */
@@ -198,12 +199,4 @@ function requirementText(rule: Rule): string {
       break;
   }
   return rule.vague === null ? text : `${text} [vague]`;
-}
-
-function citationText(citation: Citation): string {
-  const parts = [citation.section];
-  if (citation.step !== null) parts.push(`step ${citation.step}`);
-  if (citation.row !== null) parts.push(`row ${citation.row}`);
-  if (citation.item !== null) parts.push(citation.item);
-  return parts.join(', ');
 }

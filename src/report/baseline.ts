@@ -4,11 +4,9 @@
  * finding when its grouping keys are equal (verdict, protocol, addresses, server port, endpoints):
  * a connection that was unexpected and is now denied is one gone and one new finding.
  */
-import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ConfigError } from '../errors.js';
-import { schemaPath } from '../rules/package-root.js';
+import { schemaValidator } from '../rules/schema.js';
 import { Store } from '../store/store.js';
 import { loadReport } from './load.js';
 import { REPORT_SCHEMA } from './model.js';
@@ -62,7 +60,7 @@ async function parseJsonReport(path: string): Promise<Report> {
     throw new ConfigError(`the baseline's schema is ${JSON.stringify(schema ?? null)}, not "${REPORT_SCHEMA}"`, 'give a report written by `flowaudit report --format json`', path);
   }
   // Everything of the baseline reaches the new report (gone findings, previous statuses): hold it to the schema.
-  const validate = new Ajv2020({ allErrors: false, strict: true, validateFormats: false }).compile(JSON.parse(readFileSync(schemaPath('report'), 'utf8')) as object);
+  const validate = schemaValidator('report');
   if (!validate(value)) {
     const error = validate.errors?.[0];
     throw new ConfigError(

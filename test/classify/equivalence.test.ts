@@ -16,6 +16,7 @@ import type { ConnectionToMatch } from '../../src/rules/index.js';
 import { Store } from '../../src/store/store.js';
 import type { ConnectionRow, K8sIdentity } from '../../src/store/input-writer.js';
 import { addressToBigInt, canonicalAddress, formatAddressNumber, parseAddress } from '../../src/net/ip.js';
+import { mulberry32 } from '../../bench/seeded-random.js';
 
 const INVENTORY = `
 endpoints:
@@ -48,17 +49,6 @@ params:
   apigee.backend_ports: [443, "8000-8100"]
 `;
 
-/** A deterministic PRNG: the same connections every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 const IDENTITIES: (K8sIdentity | null)[] = [

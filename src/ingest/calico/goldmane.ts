@@ -9,9 +9,8 @@ import type { InputWriter } from '../../store/input-writer.js';
 import type { IngestOptions } from '../types.js';
 import { goldmaneFlow, whiskerFlow } from './goldmane-flow.js';
 import type { FlowParse } from './goldmane-flow.js';
-import { LineSplitter, streamInput } from './input.js';
 import type { FlowInput } from './input.js';
-import { JsonRecordSplitter } from './json-records.js';
+import { JsonRecordSplitter, streamJsonRecords } from './json-records.js';
 import { excerpt, isObject } from './json-text.js';
 import type { JsonObject } from './json-text.js';
 import type { ShapeOutcome } from './outcome.js';
@@ -53,15 +52,7 @@ export async function readGoldmane(writer: InputWriter, input: FlowInput, shape:
       else reject(parsed.reason, item.path === null ? parsed.detail : `${item.path}: ${parsed.detail}`, JSON.stringify(item.value));
     }
   });
-  const lines = new LineSplitter((line, lineNo, byteOffset) => records.pushLine(line.toString('utf8'), lineNo, byteOffset));
-  let done = 0;
-  const streamed = await streamInput(input, (chunk) => {
-    lines.push(chunk);
-    done += chunk.length;
-    options.progress?.(done, input.gzip ? null : input.sizeBytes);
-  });
-  lines.end();
-  records.end();
+  const streamed = await streamJsonRecords(input, records, options);
   stage.close();
   const staged = await numberStagedRecords(conn);
 

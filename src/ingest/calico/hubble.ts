@@ -9,9 +9,8 @@ import type { IngestOptions } from '../types.js';
 import { HubbleConnection, IDLE_MICROS } from './hubble-connections.js';
 import { hubbleEvent } from './hubble-event.js';
 import type { HubbleEndpoint, HubbleFlow } from './hubble-event.js';
-import { LineSplitter, streamInput } from './input.js';
 import type { FlowInput } from './input.js';
-import { JsonRecordSplitter } from './json-records.js';
+import { JsonRecordSplitter, streamJsonRecords } from './json-records.js';
 import { excerpt } from './json-text.js';
 import type { ShapeOutcome } from './outcome.js';
 
@@ -90,15 +89,7 @@ export async function readHubble(writer: InputWriter, input: FlowInput, options:
       }
     }
   });
-  const lines = new LineSplitter((line, lineNo, byteOffset) => records.pushLine(line.toString('utf8'), lineNo, byteOffset));
-  let done = 0;
-  const streamed = await streamInput(input, (chunk) => {
-    lines.push(chunk);
-    done += chunk.length;
-    options.progress?.(done, input.gzip ? null : input.sizeBytes);
-  });
-  lines.end();
-  records.end();
+  const streamed = await streamJsonRecords(input, records, options);
   for (const c of open.values()) emit(c);
   for (const n of names.rows()) writer.appendName(n);
 

@@ -7,6 +7,9 @@
  * a broken value: a raw newline inside a string ends it, and so does a '{' in the first column
  * while a value is open (a pretty-printer indents everything but a value's first line).
  */
+import type { IngestOptions } from '../types.js';
+import { LineSplitter, streamInput } from './input.js';
+import type { FlowInput, StreamSummary } from './input.js';
 import { jsonErrorReason } from './json-text.js';
 
 export interface JsonRecord {
@@ -129,4 +132,18 @@ function scanValue(s: string, state: ScanState): number {
     }
   }
   return -1;
+}
+
+/** Stream the whole input through `records` line by line, reporting progress; every record is delivered before it returns. */
+export async function streamJsonRecords(input: FlowInput, records: JsonRecordSplitter, options: IngestOptions): Promise<StreamSummary> {
+  const lines = new LineSplitter((line, lineNo, byteOffset) => records.pushLine(line.toString('utf8'), lineNo, byteOffset));
+  let done = 0;
+  const streamed = await streamInput(input, (chunk) => {
+    lines.push(chunk);
+    done += chunk.length;
+    options.progress?.(done, input.gzip ? null : input.sizeBytes);
+  });
+  lines.end();
+  records.end();
+  return streamed;
 }
