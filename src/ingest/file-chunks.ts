@@ -1,30 +1,27 @@
 /**
- * A file as a stream of large chunks with the next read already in flight while the current
- * chunk is processed (a plain fs stream reads only after the consumer asks, leaving the CPU idle).
- * Two buffers take turns, so memory stays flat: a chunk is valid only until the next one is
- * asked for — consumers copy what they keep.
+ * A regular file as a stream of chunks, read synchronously into one small reused buffer. Small
+ * reads are the fast ones here: a 64 KiB buffer stays in the core's cache, so copying out of the
+ * page cache costs a third of what 1 MiB reads cost (0.17 s against 0.54 s a GiB on the bench
+ * machine), and a file read sequentially gets the kernel's read-ahead either way. A chunk is valid
+ * only until the next one is asked for — consumers copy what they keep.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 
-export async function* fileChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
-  const handle = await open(path, 'r');
-  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
-  let turn = 0;
-  let position = 0;
-  let pending: Promise<{ bytesRead: number; buffer: Buffer }> | null = handle.read(buffers[0]!, 0, chunkBytes, position);
+export const FILE_CHUNK_BYTES = 64 * 1024;
+
+/** Chunks of `path` up to `limit` bytes (the size it had when the ingest began), or to its end. */
+export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES, limit = Infinity): AsyncGenerator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let left = limit;
   try {
-    for (;;) {
-      const { bytesRead, buffer } = await pending;
-      pending = null;
+    while (left > 0) {
+      const bytesRead = readSync(fd, buffer, 0, Math.min(chunkBytes, left), null);
       if (bytesRead === 0) return;
-      position += bytesRead;
-      turn ^= 1;
-      pending = handle.read(buffers[turn]!, 0, chunkBytes, position);
+      left -= bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    // An abandoned read must finish before the descriptor is closed.
-    if (pending) await pending.catch(() => undefined);
-    await handle.close();
+    closeSync(fd);
   }
 }

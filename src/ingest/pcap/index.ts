@@ -206,5 +206,5 @@ function withProgress(input: CaptureInput, path: string, options: IngestOptions)
       yield chunk;
     }
   }
-  return { name: input.name, stream: counted() };
+  return { ...input, stream: counted() };
 }

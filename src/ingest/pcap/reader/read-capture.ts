@@ -2,8 +2,10 @@
  * Entry point of the capture reader: one pcap, pcapng or gzip-compressed capture, streamed from a
  * file or standard input into a PacketSink, never held in memory whole.
  */
-import { BackgroundHash } from '../../background-hash.js';
-import { fileChunks } from '../../file-chunks.js';
+import { statSync } from 'node:fs';
+import { BackgroundHash, FileHash } from '../../background-hash.js';
+import type { InputHash } from '../../background-hash.js';
+import { FILE_CHUNK_BYTES, fileChunks } from '../../file-chunks.js';
 import { SNIFF_BYTES, sniffCapture } from './detect.js';
 import { gunzipInto } from './gunzip.js';
 import { CaptureRecordReader } from './record-reader.js';
@@ -13,6 +15,12 @@ export interface CaptureInput {
   /** How errors and problems locate the input (the path, or `<stdin>`). */
   name: string;
   stream: AsyncIterable<Uint8Array>;
+  /**
+   * A regular file, when the input is one: its SHA-256 is then computed by a worker that reads the
+   * file itself (the first `size` bytes — its size when the ingest began, which is all `stream`
+   * yields). Without it the hash is taken from the streamed bytes.
+   */
+  file?: { path: string; size: number };
 }
 
 export interface ReadCaptureOptions {
@@ -20,15 +28,29 @@ export interface ReadCaptureOptions {
   windowBytes?: number;
 }
 
-/** Read size for files: large reads keep the per-chunk overhead far below the per-record work. */
-const FILE_CHUNK_BYTES = 1024 * 1024;
-/** Twice the file chunk, so that a chunk usually fits behind the unparsed remainder. */
-const DEFAULT_WINDOW_BYTES = 2 * FILE_CHUNK_BYTES;
+/** Room for a 1 MiB record behind the unparsed remainder; it grows only for a bigger record. */
+const DEFAULT_WINDOW_BYTES = 2 * 1024 * 1024;
 
-/** Opens a capture file, or standard input for `-`. Nothing is read until the stream is iterated. */
+/**
+ * Opens a capture file, or standard input for `-`. Nothing is read until the stream is iterated.
+ * A regular file is read up to the size it has now (a capture still being written is read as it
+ * was when the ingest began); anything else (a FIFO, a device) to its end.
+ */
 export function openCaptureInput(path: string): CaptureInput {
   if (path === '-') return { name: '<stdin>', stream: process.stdin };
-  return { name: path, stream: fileChunks(path, FILE_CHUNK_BYTES) };
+  const size = regularFileSize(path);
+  if (size === null) return { name: path, stream: fileChunks(path, FILE_CHUNK_BYTES) };
+  return { name: path, stream: fileChunks(path, FILE_CHUNK_BYTES, size), file: { path, size } };
+}
+
+/** Null when `path` is not a regular file; a missing file is reported when the stream opens it. */
+function regularFileSize(path: string): number | null {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? stat.size : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -37,7 +59,7 @@ export function openCaptureInput(path: string): CaptureInput {
  * resolves; a file whose header cannot be read rejects with InputFormatError.
  */
 export async function readCapture(input: CaptureInput, sink: PacketSink, options: ReadCaptureOptions = {}): Promise<CaptureSummary> {
-  const hash = new BackgroundHash();
+  const hash: InputHash = input.file ? new FileHash(input.file.path, input.file.size) : new BackgroundHash();
   let hashed = false;
   const iterator = input.stream[Symbol.asyncIterator]();
   let iteratorDone = false;
