@@ -15,7 +15,7 @@ import type { Store } from '../../store/store.js';
 import { ConfigError, FlowauditError } from '../../errors.js';
 import { DEFAULT_FORMAT, FieldList, formatWarnings, parseLogFormat } from './fields.js';
 import { LinesAppender } from './lines.js';
-import { observeRows, writePairs } from './pipeline.js';
+import { observeRows } from './pipeline.js';
 import { splitLinesSql } from './records.js';
 import { ingestInTransaction } from './transaction.js';
 import { parseTime } from './time.js';
@@ -59,8 +59,8 @@ export async function ingestCloudWatch(store: Store, options: CloudWatchOptions)
     return await ingestInTransaction(
       store,
       { path, kind: 'vpc-cloudwatch', options: recorded },
-      async (writer) => {
-        const lines = await LinesAppender.open(writer.sql);
+      async (conn) => {
+        const lines = await LinesAppender.open(conn);
         try {
           for await (const page of pages(client, options, startTime, endTime)) {
             for (const e of page.events ?? []) {
@@ -72,10 +72,9 @@ export async function ingestCloudWatch(store: Store, options: CloudWatchOptions)
         } finally {
           lines.close();
         }
-        await writer.sql.run(`CREATE OR REPLACE TEMP TABLE vpc_rows AS ${splitLinesSql(fields)}`);
-        await observeRows(writer.sql, fields, { lines: true, events: true });
-        const pairing = await writePairs(writer.sql, writer, fields, 'event');
-        return { kind: 'vpc-cloudwatch', formatDetail: `cloudwatch logs; ${fields.toString()}`, pairing, warnings: formatWarnings(fields) };
+        await conn.run(`CREATE OR REPLACE TEMP TABLE vpc_rows AS ${splitLinesSql(fields)}`);
+        await observeRows(conn, fields, { lines: true, events: true });
+        return { kind: 'vpc-cloudwatch', formatDetail: `cloudwatch logs; ${fields.toString()}`, fields, unit: 'event', warnings: formatWarnings(fields) };
       },
       async () => ({ sha256: hash.digest('hex'), sizeBytes: null }),
     );

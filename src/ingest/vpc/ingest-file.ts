@@ -13,7 +13,7 @@ import { openInputFile } from './input-file.js';
 import type { InputFile } from './input-file.js';
 import { LinesAppender } from './lines.js';
 import { loadParquetRows, parquetFields } from './parquet.js';
-import { observeRows, writePairs } from './pipeline.js';
+import { observeRows } from './pipeline.js';
 import { splitLinesSql } from './records.js';
 import { classifyHead, firstLine } from './sniff.js';
 import { observeTextFile } from './text-file.js';
@@ -33,38 +33,35 @@ export async function ingestVpcFile(store: Store, path: string, options: IngestO
       case 'text': {
         const fields = content.fields;
         requireEssentials(fields, false, input);
-        return await ingestInTransaction(store, meta, async (writer) => {
-          const mode = await observeTextFile(writer.sql, { path: input.readPath, gzip: input.gzip, fields, header: content.header });
-          const pairing = await writePairs(writer.sql, writer, fields, 'line');
+        return await ingestInTransaction(store, meta, async (conn) => {
+          const mode = await observeTextFile(conn, { path: input.readPath, gzip: input.gzip, fields, header: content.header });
           const detail = [input.gzip ? 'gzip' : null, content.header ? 'header' : 'no header', mode, fields.toString()];
-          return { kind: 'vpc', formatDetail: detail.filter((d) => d !== null).join('; '), pairing, warnings: formatWarnings(fields) };
+          return { kind: 'vpc', formatDetail: detail.filter((d) => d !== null).join('; '), fields, unit: 'line', warnings: formatWarnings(fields) };
         }, fingerprint);
       }
       case 'parquet':
-        return await ingestInTransaction(store, { ...meta, kind: 'vpc-parquet' }, async (writer) => {
-          const { fields, columns } = await parquetFields(writer.sql, input.readPath);
+        return await ingestInTransaction(store, { ...meta, kind: 'vpc-parquet' }, async (conn) => {
+          const { fields, columns } = await parquetFields(conn, input.readPath);
           requireEssentials(fields, false, input);
-          await loadParquetRows(writer.sql, input.readPath, fields, columns);
-          await observeRows(writer.sql, fields, { lines: true, events: false });
-          const pairing = await writePairs(writer.sql, writer, fields, 'row');
-          return { kind: 'vpc-parquet', formatDetail: `parquet; ${fields.toString()}`, pairing, warnings: formatWarnings(fields) };
+          await loadParquetRows(conn, input.readPath, fields, columns);
+          await observeRows(conn, fields, { lines: true, events: false });
+          return { kind: 'vpc-parquet', formatDetail: `parquet; ${fields.toString()}`, fields, unit: 'row', warnings: formatWarnings(fields) };
         }, fingerprint);
       case 'cloudwatch-payload': {
         const fields = logFormat ?? new FieldList(DEFAULT_FORMAT);
         requireEssentials(fields, true, input);
         const events = await readPayloadEvents(input, fields);
-        return await ingestInTransaction(store, { ...meta, kind: 'vpc-cloudwatch' }, async (writer) => {
-          const lines = await LinesAppender.open(writer.sql);
+        return await ingestInTransaction(store, { ...meta, kind: 'vpc-cloudwatch' }, async (conn) => {
+          const lines = await LinesAppender.open(conn);
           try {
             for (const event of events) lines.appendEvent(event);
           } finally {
             lines.close();
           }
-          await writer.sql.run(`CREATE OR REPLACE TEMP TABLE vpc_rows AS ${splitLinesSql(fields)}`);
-          await observeRows(writer.sql, fields, { lines: true, events: true });
-          const pairing = await writePairs(writer.sql, writer, fields, 'event');
+          await conn.run(`CREATE OR REPLACE TEMP TABLE vpc_rows AS ${splitLinesSql(fields)}`);
+          await observeRows(conn, fields, { lines: true, events: true });
           const detail = `cloudwatch subscription payload${input.gzip ? ', gzip' : ''}; ${fields.toString()}`;
-          return { kind: 'vpc-cloudwatch', formatDetail: detail, pairing, warnings: formatWarnings(fields) };
+          return { kind: 'vpc-cloudwatch', formatDetail: detail, fields, unit: 'event', warnings: formatWarnings(fields) };
         }, fingerprint);
       }
     }

@@ -53,17 +53,24 @@ export async function observeRows(conn: DuckDBConnection, fields: FieldList, sou
   await classifyRows(conn, fields, source, false);
 }
 
-export interface PairingResult {
+/** What pairing made of vpc_observed (in `vpc_pairs`), before anything is written. */
+export interface PairedRecords {
   recordsUsed: number;
-  recordsRejected: number;
-  connections: number;
+  /** NODATA / SKIPDATA windows. */
   gaps: number;
+  /** Rows of vpc_pairs: the connections to write. */
+  pairs: number;
   firstSeenMicros: number | null;
   lastSeenMicros: number | null;
 }
 
-/** Pair vpc_observed into connections and write gaps, names and rejects (vpc_addr must cover vpc_observed). */
-export async function writePairs(conn: DuckDBConnection, writer: InputWriter, fields: FieldList, unit: LocationUnit): Promise<PairingResult> {
+export interface PairingResult extends Omit<PairedRecords, 'pairs'> {
+  recordsRejected: number;
+  connections: number;
+}
+
+/** Pair vpc_observed into the `vpc_pairs` table (vpc_addr must cover vpc_observed). */
+export async function pairObserved(conn: DuckDBConnection, fields: FieldList): Promise<PairedRecords> {
   const stats = (
     await conn.runAndReadAll(`SELECT coalesce(sum(records), 0)::BIGINT, count(*) FILTER (kind <> 0)::BIGINT,
       min(t_first)::BIGINT, max(t_last)::BIGINT FROM vpc_observed`)
@@ -71,19 +78,30 @@ export async function writePairs(conn: DuckDBConnection, writer: InputWriter, fi
   const [recordsUsed, gaps, first, last] = stats.map((v) => (v === null ? null : Number(v)));
   await conn.run(createPairsSql(fields));
   const pairs = Number((await conn.runAndReadAll('SELECT count(*)::BIGINT FROM vpc_pairs')).getRows()[0]![0]);
-  const inserted = await conn.run(insertConnectionsSql(writer.sourceId, writer.allocateConnectionIds(pairs)));
+  return {
+    recordsUsed: recordsUsed!,
+    gaps: gaps!,
+    pairs,
+    firstSeenMicros: first === null ? null : first * 1e6,
+    lastSeenMicros: last === null ? null : last * 1e6,
+  };
+}
+
+/** Write vpc_pairs as connections, and the gaps, names and rejects, in the writer's transaction. */
+export async function writePairs(conn: DuckDBConnection, writer: InputWriter, fields: FieldList, unit: LocationUnit, paired: PairedRecords): Promise<PairingResult> {
+  const inserted = await conn.run(insertConnectionsSql(writer.sourceId, writer.allocateConnectionIds(paired.pairs)));
   writer.addSqlConnections(inserted.rowsChanged);
   await conn.run(insertGapsSql(writer.sourceId));
   const names = insertNamesSql(fields, writer.sourceId);
   if (names !== null) await conn.run(names);
   const recordsRejected = await writeRejects(conn, writer.sourceId, unit);
   return {
-    recordsUsed: recordsUsed!,
+    recordsUsed: paired.recordsUsed,
     recordsRejected,
     connections: inserted.rowsChanged,
-    gaps: gaps!,
-    firstSeenMicros: first === null ? null : first * 1e6,
-    lastSeenMicros: last === null ? null : last * 1e6,
+    gaps: paired.gaps,
+    firstSeenMicros: paired.firstSeenMicros,
+    lastSeenMicros: paired.lastSeenMicros,
   };
 }
 

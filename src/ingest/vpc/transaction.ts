@@ -1,19 +1,29 @@
 /**
- * One flow-log input in one transaction: begin, read and pair, commit (or roll back a duplicate),
- * and the InputReport. Temporary tables go whatever happens.
+ * One flow-log input: stage and pair it in temporary tables, then write it in one transaction —
+ * commit, or roll back a duplicate — and the InputReport. Temporary tables go whatever happens.
+ *
+ * Staging runs before the transaction begins, statement by statement: DuckDB scans a table made
+ * inside the running transaction (transaction-local storage) at about half the speed of a
+ * committed one, which made the final INSERT into connections take twice as long (12.5 s against
+ * 6.7 s for 4.4 M connections). Temporary tables live only in this connection and nothing
+ * persistent is written before BEGIN, so an interrupted ingest still leaves no half input behind.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { InputReport } from '../types.js';
 import type { Store } from '../../store/store.js';
-import type { InputWriter, SourceMeta } from '../../store/input-writer.js';
+import type { SourceMeta } from '../../store/input-writer.js';
 import { FlowauditError, InputFormatError } from '../../errors.js';
-import { dropTempTables } from './pipeline.js';
-import type { PairingResult } from './pipeline.js';
+import type { FieldList } from './fields.js';
+import { dropTempTables, pairObserved, writePairs } from './pipeline.js';
+import type { LocationUnit } from './rejects.js';
 
-export interface ReadOutcome {
+/** What staging left in vpc_observed, vpc_addr and vpc_rejected, and how to report it. */
+export interface StagedInput {
   /** vpc, vpc-parquet or vpc-cloudwatch. */
   kind: string;
   formatDetail: string;
-  pairing: PairingResult;
+  fields: FieldList;
+  unit: LocationUnit;
   warnings: string[];
 }
 
@@ -25,41 +35,46 @@ export interface Fingerprint {
 export async function ingestInTransaction(
   store: Store,
   meta: SourceMeta,
-  read: (writer: InputWriter) => Promise<ReadOutcome>,
+  stage: (conn: DuckDBConnection) => Promise<StagedInput>,
   fingerprint: () => Promise<Fingerprint>,
 ): Promise<InputReport> {
-  const writer = await store.beginInput(meta);
   try {
-    const outcome = await read(writer);
+    const staged = await stage(store.conn);
+    const paired = await pairObserved(store.conn, staged.fields);
     const { sha256, sizeBytes } = await fingerprint();
-    const p = outcome.pairing;
-    const finished = await writer.finish({
-      kind: outcome.kind,
-      formatDetail: outcome.formatDetail,
-      sizeBytes,
-      sha256,
-      recordsRead: p.recordsUsed + p.recordsRejected,
-      recordsUsed: p.recordsUsed,
-      recordsRejected: p.recordsRejected,
-      nonIpRecords: 0,
-      firstSeenMicros: p.firstSeenMicros,
-      lastSeenMicros: p.lastSeenMicros,
-    });
-    const committed = finished.committed;
-    return {
-      path: meta.path,
-      kind: outcome.kind,
-      recordsRead: p.recordsUsed + p.recordsRejected,
-      recordsUsed: p.recordsUsed,
-      recordsRejected: p.recordsRejected,
-      connections: committed ? finished.connections : 0,
-      anomalies: 0,
-      gaps: committed ? p.gaps : 0,
-      duplicateOf: committed ? null : finished.duplicateOf,
-      warnings: outcome.warnings,
-    };
+    const writer = await store.beginInput(meta);
+    try {
+      const p = await writePairs(writer.sql, writer, staged.fields, staged.unit, paired);
+      const finished = await writer.finish({
+        kind: staged.kind,
+        formatDetail: staged.formatDetail,
+        sizeBytes,
+        sha256,
+        recordsRead: p.recordsUsed + p.recordsRejected,
+        recordsUsed: p.recordsUsed,
+        recordsRejected: p.recordsRejected,
+        nonIpRecords: 0,
+        firstSeenMicros: p.firstSeenMicros,
+        lastSeenMicros: p.lastSeenMicros,
+      });
+      const committed = finished.committed;
+      return {
+        path: meta.path,
+        kind: staged.kind,
+        recordsRead: p.recordsUsed + p.recordsRejected,
+        recordsUsed: p.recordsUsed,
+        recordsRejected: p.recordsRejected,
+        connections: committed ? finished.connections : 0,
+        anomalies: 0,
+        gaps: committed ? p.gaps : 0,
+        duplicateOf: committed ? null : finished.duplicateOf,
+        warnings: staged.warnings,
+      };
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
   } catch (err) {
-    await writer.abort();
     throw asInputError(err, meta.path);
   } finally {
     await dropTempTables(store.conn);
