@@ -1,8 +1,10 @@
 /**
  * Calico Enterprise / Calico Cloud flows.log (JSON lines, plain or gzip) into the store:
  * DuckDB's `read_json` stages every line while the same bytes stream through the strictness and
- * line-number scan; then checks, rejects, pairing of the two reporters, connections and names.
+ * line-number scan; then checks and pairing of the two reporters (stageFlowLog), and in the
+ * input's transaction rejects, connections and names (writeFlowLog).
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { FlowauditError } from '../../errors.js';
 import { REJECT_ROWS_PER_REASON } from '../../store/input-writer.js';
 import type { InputWriter, RejectRow } from '../../store/input-writer.js';
@@ -15,28 +17,32 @@ import type { FlowInput } from './input.js';
 import { excerpt, jsonErrorReason } from './json-text.js';
 import { createStage, dropStage, numberStagedRecords } from './stage.js';
 import { collectRejects } from './stage-checks.js';
-import { writeStagedConnections } from './stage-connections.js';
+import { insertStagedConnections, pairStagedRecords } from './stage-connections.js';
 import type { ShapeOutcome } from './outcome.js';
 
 /**
  * What DuckDB may hold in memory while a flows.log is staged and paired; past it, the staging
  * table and the joins spill to DuckDB's temporary directory. The design's budget is a peak RSS
  * under 3 GB for a 7 GB file, and the staging table alone is about half the file's size. The
- * store runs with DuckDB's default limit, which is restored afterwards.
+ * store runs with DuckDB's default limit, which releaseFlowLog restores.
  */
 const STAGING_MEMORY_LIMIT = '2GB';
 
-export async function readFlowLog(writer: InputWriter, input: FlowInput, options: IngestOptions): Promise<ShapeOutcome> {
-  await writer.sql.run(`SET memory_limit = '${STAGING_MEMORY_LIMIT}'`);
-  try {
-    return await stageAndWrite(writer, input, options);
-  } finally {
-    await writer.sql.run('RESET memory_limit');
-  }
+/** A flows.log staged and paired in temporary tables, not yet written. */
+export interface StagedFlowLog {
+  scan: FlowLogScan;
+  records: number;
+  sha256: string;
+  warnings: string[];
 }
 
-async function stageAndWrite(writer: InputWriter, input: FlowInput, options: IngestOptions): Promise<ShapeOutcome> {
-  const conn = writer.sql;
+/**
+ * Stage and pair a flows.log in temporary tables only. It runs before the input's transaction
+ * begins: DuckDB scans tables made inside the running transaction at about half speed (see
+ * vpc/transaction.ts), and nothing persistent is written here. releaseFlowLog must follow.
+ */
+export async function stageFlowLog(conn: DuckDBConnection, input: FlowInput, options: IngestOptions): Promise<StagedFlowLog> {
+  await conn.run(`SET memory_limit = '${STAGING_MEMORY_LIMIT}'`);
   await createStage(conn);
   const scanner = new FlowLogScanner();
   const total = input.gzip ? null : input.sizeBytes;
@@ -53,7 +59,7 @@ async function stageAndWrite(writer: InputWriter, input: FlowInput, options: Ing
       options.progress?.(done, total);
     });
   } finally {
-    // The transaction's connection is busy until DuckDB is done, whatever happened here.
+    // The connection is busy until DuckDB is done, whatever happened here.
     await staging;
   }
   const stagingError = await staging;
@@ -69,22 +75,36 @@ async function stageAndWrite(writer: InputWriter, input: FlowInput, options: Ing
     warnings.push(`${input.displayPath}: DuckDB read ${records} records but the file has ${scan.records} non-blank lines; reject line numbers may be off`);
   }
   await collectRejects(conn, scan.trailingCommas.map((t) => ({ ord: t.ordinal, reason: 'trailing_comma', detail: t.excerpt, line: t.line, byteOffset: t.byteOffset })));
-  const rejected = await writeRejects(writer, input, scan);
-  const span = await writeStagedConnections(conn, writer.sourceId, writer.allocateConnectionIds(records));
+  await pairStagedRecords(conn);
+  return { scan, records, sha256: streamed.sha256, warnings };
+}
+
+/** Write a staged flows.log (rejects, connections, names) in the writer's transaction. */
+export async function writeFlowLog(writer: InputWriter, input: FlowInput, staged: StagedFlowLog): Promise<ShapeOutcome> {
+  const rejected = await writeRejects(writer, input, staged.scan);
+  const span = await insertStagedConnections(writer.sql, writer.sourceId, writer.allocateConnectionIds(staged.records));
   writer.addSqlConnections(span.connections);
-  await dropStage(conn);
   return {
     kind: 'calico',
     formatDetail: input.gzip ? 'json lines, gzip' : 'json lines',
-    sha256: streamed.sha256,
-    recordsRead: records,
+    sha256: staged.sha256,
+    recordsRead: staged.records,
     recordsRejected: rejected,
     nonIpRecords: 0,
     firstSeenMicros: span.firstSeenMicros,
     lastSeenMicros: span.lastSeenMicros,
     gaps: 0,
-    warnings,
+    warnings: staged.warnings,
   };
+}
+
+/** Drop the staging tables and give DuckDB its default memory limit back, whatever happened. */
+export async function releaseFlowLog(conn: DuckDBConnection): Promise<void> {
+  try {
+    await dropStage(conn);
+  } finally {
+    await conn.run('RESET memory_limit');
+  }
 }
 
 interface StagedReject {

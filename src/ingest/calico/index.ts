@@ -9,7 +9,7 @@ import type { InputWriter } from '../../store/input-writer.js';
 import type { Store } from '../../store/store.js';
 import { readHead } from '../inputs.js';
 import type { Ingester, IngestOptions, InputReport } from '../types.js';
-import { readFlowLog } from './flowlog.js';
+import { releaseFlowLog, stageFlowLog, writeFlowLog } from './flowlog.js';
 import { readGoldmane } from './goldmane.js';
 import { readHubble } from './hubble.js';
 import { openFlowInput } from './input.js';
@@ -26,6 +26,7 @@ export const calicoIngester: Ingester = {
 
 async function ingestFlowLog(store: Store, path: string, options: IngestOptions): Promise<InputReport> {
   const input = await openFlowInput(path);
+  let staging = false;
   try {
     const head = await readHead(input.filePath);
     const shape = detectShape(Buffer.from(head.buffer, head.byteOffset, head.length).toString('utf8'));
@@ -33,9 +34,12 @@ async function ingestFlowLog(store: Store, path: string, options: IngestOptions)
       throw new InputFormatError(path, 0, 'not a Calico, Goldmane, Whisker or Hubble flow log (no record with their fields)',
         'give a Calico flows.log, a Goldmane or Whisker JSON export, or a Hubble JSON export');
     }
+    // A flows.log is staged before its transaction begins (flowlog.ts says why).
+    staging = shape === 'calico';
+    const staged = shape === 'calico' ? await stageFlowLog(store.conn, input, options) : null;
     const writer = await store.beginInput({ path, kind: shape });
     try {
-      const outcome = await readShape(shape, writer, input, options);
+      const outcome = shape === 'calico' ? await writeFlowLog(writer, input, staged!) : await readShape(shape, writer, input, options);
       const recordsUsed = outcome.recordsRead - outcome.recordsRejected;
       const result = await writer.finish({
         kind: outcome.kind,
@@ -66,14 +70,14 @@ async function ingestFlowLog(store: Store, path: string, options: IngestOptions)
       throw err;
     }
   } finally {
+    if (staging) await releaseFlowLog(store.conn);
     await input.cleanup();
   }
 }
 
-function readShape(shape: FlowShape, writer: InputWriter, input: FlowInput, options: IngestOptions): Promise<ShapeOutcome> {
+/** The shapes read inside their transaction (a flows.log is staged before it). */
+function readShape(shape: Exclude<FlowShape, 'calico'>, writer: InputWriter, input: FlowInput, options: IngestOptions): Promise<ShapeOutcome> {
   switch (shape) {
-    case 'calico':
-      return readFlowLog(writer, input, options);
     case 'goldmane':
     case 'whisker':
       return readGoldmane(writer, input, shape, options);

@@ -136,9 +136,19 @@ export interface StagedSpan {
 
 /** Pair, then write connections and names; returns how many connections were written and their time span. */
 export async function writeStagedConnections(conn: DuckDBConnection, sourceId: number, firstId: number): Promise<StagedSpan> {
+  await pairStagedRecords(conn);
+  return await insertStagedConnections(conn, sourceId, firstId);
+}
+
+/** The temporary tables the insert reads: pairs of the two reporters, label and policy sets, partners. */
+export async function pairStagedRecords(conn: DuckDBConnection): Promise<void> {
   await conn.run(PAIRS_SQL);
   await buildStagedSets(conn);
   await conn.run(PARTNERS_SQL);
+}
+
+/** Once paired: write connections and names; returns how many connections were written and their time span. */
+export async function insertStagedConnections(conn: DuckDBConnection, sourceId: number, firstId: number): Promise<StagedSpan> {
   const inserted = await conn.run(INSERT_SQL, [sourceId, firstId]);
   await conn.run(NAMES_SQL, [sourceId, firstId]);
   const reader = await conn.runAndReadAll(`SELECT min(start_s)::DOUBLE AS first, max(end_s)::DOUBLE AS last FROM ${USABLE}`);
