@@ -1,8 +1,9 @@
 /**
  * A DuckDB appender fed a data chunk at a time. Rows are buffered column by column in plain
  * arrays and go to the appender every 2048 rows (DuckDB's vector size): row by row, every value
- * is a native call (45 per `connections` row); a chunk costs one native call per string and a
- * few per column, and the rest is typed-array writes in JavaScript.
+ * is a native call (45 per `connections` row); a chunk costs one native call per string and
+ * two per column (data and validity copied into the vector, column-writers.ts), and the rest is
+ * typed-array writes in JavaScript.
  *
  * A column that is NULL in every row of a chunk (for a capture: the Kubernetes identity, the VPC
  * metadata, details and the flow-log actions, 21 of 45 columns) goes in as type SQLNULL and is
@@ -10,14 +11,12 @@
  * NULL (each a validity-mask update of several BigInt operations), they made a chunk take 1.7
  * times as long.
  */
-import { DuckDBDataChunk, DuckDBTimestampValue, DuckDBTypeId, DuckDBVector, SQLNULL, mapValue } from '@duckdb/node-api';
-import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBVector, SQLNULL } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { columnWriter } from './column-writers.js';
+import type { Cell, ColumnWriter } from './column-writers.js';
 
-/**
- * One value, by the table column's type: BIGINT and TIMESTAMP (microseconds) take numbers,
- * MAP(VARCHAR, VARCHAR) a record, UHUGEINT a bigint, the other types their DuckDB value as is.
- */
-export type Cell = number | string | boolean | bigint | Readonly<Record<string, string>> | null;
+export type { Cell } from './column-writers.js';
 
 /** The most rows one chunk can carry. */
 const CHUNK_ROWS = DuckDBVector.standardSize();
@@ -30,7 +29,7 @@ const CHUNKS_PER_WRITE = 8;
 
 export class ChunkAppender {
   private readonly tableTypes: DuckDBType[] = [];
-  private readonly toItems: ((cell: Cell) => DuckDBValue)[] = [];
+  private readonly writers: ColumnWriter[] = [];
   private readonly columns: Cell[][] = [];
   private rows = 0;
   /** The column `put` fills next, in the current row. */
@@ -40,7 +39,7 @@ export class ChunkAppender {
   private constructor(private readonly appender: DuckDBAppender) {
     for (let i = 0; i < appender.columnCount; i++) {
       this.tableTypes.push(appender.columnType(i));
-      this.toItems.push(toItem(this.tableTypes[i]!));
+      this.writers.push(columnWriter(this.tableTypes[i]!));
       this.columns.push(new Array<Cell>(CHUNK_ROWS).fill(null));
     }
   }
@@ -78,7 +77,7 @@ export class ChunkAppender {
     const chunkTypes = this.tableTypes.map((type, i) => chunkType(type, this.columns[i]!, rows));
     const chunk = DuckDBDataChunk.create(chunkTypes, rows);
     chunkTypes.forEach((type, i) => {
-      if (type !== SQLNULL) writeColumn(chunk, i, this.columns[i]!, rows, this.toItems[i]!);
+      if (type !== SQLNULL) this.writers[i]!(chunk, i, this.columns[i]!, rows);
     });
     this.appender.appendDataChunk(chunk);
     this.rows = 0;
@@ -93,22 +92,4 @@ export class ChunkAppender {
 function chunkType(tableType: DuckDBType, cells: readonly Cell[], rows: number): DuckDBType {
   for (let r = 0; r < rows; r++) if (cells[r] !== null) return tableType;
   return SQLNULL;
-}
-
-function writeColumn(chunk: DuckDBDataChunk, column: number, cells: readonly Cell[], rows: number, item: (cell: Cell) => DuckDBValue): void {
-  const vector = chunk.getColumnVector(column);
-  for (let r = 0; r < rows; r++) {
-    const cell = cells[r]!;
-    vector.setItem(r, cell === null ? null : item(cell));
-  }
-  vector.flush();
-}
-
-/** How a non-NULL cell becomes an item of a vector of `tableType`. */
-function toItem(tableType: DuckDBType): (cell: Cell) => DuckDBValue {
-  const id = tableType.typeId;
-  if (id === DuckDBTypeId.BIGINT) return (cell) => BigInt(cell as number);
-  if (id === DuckDBTypeId.TIMESTAMP) return (cell) => new DuckDBTimestampValue(BigInt(Math.floor(cell as number)));
-  if (id === DuckDBTypeId.MAP) return (cell) => mapValue(Object.entries(cell as Record<string, string>).map(([key, value]) => ({ key, value })));
-  return (cell) => cell as DuckDBValue;
 }
