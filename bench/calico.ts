@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- calico [--lines N] [--keep-db]`: ingest a generated Calico flows.log into a
  * fresh DuckDB file, load the same file with plain DuckDB `read_json`, each in its own process,
- * and hold the numbers against the budget (>= 300 k lines/s; peak RSS printed).
+ * and hold the numbers against the budget (>= 300 k lines/s; peak RSS printed). A third row is
+ * a ceiling, not a peer: V8's JSON.parse alone over the same lines, nothing stored.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureFlowLog } from './calico-generate.js';
 import type { CalicoChildOutput } from './calico-child.js';
+import type { JsonParseOutput } from './calico-json-parse.js';
 import type { ReadJsonOutput } from './calico-read-json.js';
 import { runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
@@ -20,6 +22,7 @@ const BUDGET_PEAK_RSS_BYTES = 3_000_000_000;
 /** Compiled to dist/bench/: the children sit beside this file, bench/out/ is two levels up. */
 const CHILD_SCRIPT = fileURLToPath(new URL('./calico-child.js', import.meta.url));
 const PEER_SCRIPT = fileURLToPath(new URL('./calico-read-json.js', import.meta.url));
+const CEILING_SCRIPT = fileURLToPath(new URL('./calico-json-parse.js', import.meta.url));
 const DEFAULT_OUT_DIR = fileURLToPath(new URL('../../bench/out/', import.meta.url));
 
 export async function runCalicoBench(args: string[]): Promise<void> {
@@ -45,12 +48,16 @@ export async function runCalicoBench(args: string[]): Promise<void> {
   log(`  ${ours.output.records} records, ${ours.output.rejected} rejected, ${ours.output.connections} connections`);
   const peer = await measured<ReadJsonOutput>('duckdb read_json', PEER_SCRIPT, file.path, outDir, values['keep-db']);
   log(`  ${peer.output.rows} rows`);
+  log('JSON.parse alone (one thread, nothing stored): running...');
+  const ceiling = await runNodeScript<JsonParseOutput>(CEILING_SCRIPT, [file.path]);
+  log(`  ${ceiling.output.rows} lines`);
 
   const rate = (m: Measurement): number => lines / m.seconds;
   printTable([
     ['tool', 'seconds', 'lines/s', 'peak RSS MiB', 'ours/peer'],
     ['flowaudit', seconds(ours.seconds), thousands(rate(ours)), rss(ours), `${(rate(ours) / rate(peer)).toFixed(2)}x`],
     ['duckdb read_json', seconds(peer.seconds), thousands(rate(peer)), rss(peer), ''],
+    ['JSON.parse alone', seconds(ceiling.seconds), thousands(rate(ceiling)), rss(ceiling), ''],
   ]);
   const verdicts: [boolean, string][] = [
     [rate(ours) >= BUDGET_LINES_PER_SECOND, `flowaudit ${thousands(rate(ours))} lines/s (budget >= ${thousands(BUDGET_LINES_PER_SECOND)})`],
