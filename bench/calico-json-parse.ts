@@ -5,6 +5,7 @@
  * `node dist/bench/calico-json-parse.js FLOWS_LOG` prints one JSON line like calico-child.js.
  */
 import { fileChunks } from '../src/ingest/file-chunks.js';
+import { LineSplitter } from '../src/ingest/calico/input.js';
 
 export interface JsonParseOutput {
   seconds: number;
@@ -22,22 +23,12 @@ const started = performance.now();
 let rows = 0;
 // Touches one field so the parse cannot be skipped; the sum itself is not used.
 let bytesIn = 0;
-let carry = '';
-for await (const chunk of fileChunks(logPath)) {
-  const text = carry + Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('utf8');
-  let start = 0;
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-    if (nl > start) {
-      bytesIn += (JSON.parse(text.slice(start, nl)) as { bytes_in?: number }).bytes_in ?? 0;
-      rows++;
-    }
-    start = nl + 1;
-  }
-  carry = text.slice(start);
-}
-if (carry.trim() !== '') {
-  JSON.parse(carry);
+const lines = new LineSplitter((line) => {
+  if (line.length === 0) return;
+  bytesIn += (JSON.parse(line.toString('utf8')) as { bytes_in?: number }).bytes_in ?? 0;
   rows++;
-}
+});
+for await (const chunk of fileChunks(logPath)) lines.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+lines.end();
 const output: JsonParseOutput = { seconds: (performance.now() - started) / 1000, rows, maxRssKiB: process.resourceUsage().maxRSS };
 process.stdout.write(`${JSON.stringify({ ...output, bytesIn })}\n`);

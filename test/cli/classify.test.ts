@@ -3,11 +3,11 @@
  * on dist/), and its exit codes — 0 after classifying, 2 for a bad inventory, param or option.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyCommand, formatClassifySummary } from '../../src/cli/classify.js';
 import { packageRoot } from '../../src/rules/package-root.js';
 import { Store } from '../../src/store/store.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runInProcess } from '../helpers/cli.js';
 import { insertConnections, scratch } from '../classify/fixtures.js';
 import type { Scratch } from '../classify/fixtures.js';
 
@@ -31,22 +31,7 @@ beforeAll(async () => {
 
 afterAll(() => t.close());
 
-async function inProcess(...args: string[]): Promise<{ out: string; error: unknown }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  let error: unknown = null;
-  try {
-    await classifyCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } catch (e) {
-    error = e;
-  } finally {
-    spy.mockRestore();
-  }
-  return { out, error };
-}
+const inProcess = (...args: string[]) => runInProcess(classifyCommand(), args);
 
 describe('classify summary', () => {
   it('prints connections by verdict and flows by status', async () => {

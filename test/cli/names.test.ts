@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runInProcess } from '../helpers/cli.js';
 import { escapeForTerminal, formatNames, TABLE_NAME_WIDTH } from '../../src/cli/format-names.js';
 import type { NameEvidence } from '../../src/cli/format-names.js';
 import { namesCommand } from '../../src/cli/names.js';
@@ -78,12 +79,8 @@ describe('flowaudit names', () => {
   afterEach(() => vi.restoreAllMocks());
 
   async function run(args: string[]): Promise<string> {
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    await namesCommand().exitOverride().parseAsync(args, { from: 'user' });
+    const { out, error } = await runInProcess(namesCommand(), args);
+    if (error !== null) throw error;
     return out;
   }
 

@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { vi } from 'vitest';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -31,4 +33,25 @@ export function runCli(args: string[], options: { stdin?: Uint8Array; cwd?: stri
     if (options.stdin) child.stdin.end(Buffer.from(options.stdin));
     else child.stdin.end();
   });
+}
+
+/**
+ * Runs a command in this process (for coverage and spies), its stdout captured; a thrown error
+ * (commander's exit included, with exitOverride) is returned, not thrown.
+ */
+export async function runInProcess(command: Command, args: string[]): Promise<{ out: string; error: unknown }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  let error: unknown = null;
+  try {
+    await command.exitOverride().parseAsync(args, { from: 'user' });
+  } catch (e) {
+    error = e;
+  } finally {
+    spy.mockRestore();
+  }
+  return { out, error };
 }

@@ -11,25 +11,11 @@ import { FlowauditError } from '../../src/errors.js';
 import type { ConfigError } from '../../src/errors.js';
 import { loadRulePacks } from '../../src/rules/load.js';
 import { packageRoot } from '../../src/rules/package-root.js';
+import { runInProcess } from '../helpers/cli.js';
 
 const options = { cwd: packageRoot() };
 
-async function run(...args: string[]): Promise<{ out: string; error: unknown }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  let error: unknown = null;
-  try {
-    await rulesCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } catch (e) {
-    error = e;
-  } finally {
-    spy.mockRestore();
-  }
-  return { out, error };
-}
+const run = (...args: string[]) => runInProcess(rulesCommand(), args);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -10,35 +10,27 @@ import { RECORDS } from './stage.js';
 
 export async function buildStagedSets(conn: DuckDBConnection): Promise<void> {
   // Maps are handed over as JSON objects and cast in SQL: one cast is far cheaper than a MAP value per set.
-  await conn.run('CREATE OR REPLACE TEMP TABLE calico_label_json (raw JSON, labels JSON)');
-  const labels = await distinct(conn, `SELECT src_labels FROM ${RECORDS} UNION SELECT dst_labels FROM ${RECORDS}`);
-  if (labels.length > 0) {
-    const a = await conn.createAppender('calico_label_json', 'main', 'temp');
-    for (const raw of labels) {
-      const map = stagedLabelMap(parse(raw));
-      a.appendVarchar(raw);
-      if (map === null) a.appendNull();
-      else a.appendVarchar(JSON.stringify(map));
-      a.endRow();
-    }
-    a.closeSync();
-  }
+  await normaliseDistinct(conn, 'calico_label_json', 'labels', `SELECT src_labels FROM ${RECORDS} UNION SELECT dst_labels FROM ${RECORDS}`, stagedLabelMap);
   await conn.run(`CREATE OR REPLACE TEMP TABLE calico_label_sets AS
     SELECT raw, CAST(labels AS MAP(VARCHAR, VARCHAR)) AS labels FROM calico_label_json`);
   await conn.run('DROP TABLE calico_label_json');
-  await conn.run('CREATE OR REPLACE TEMP TABLE calico_policy_sets (raw JSON, policies JSON)');
-  const policies = await distinct(conn, `SELECT policies FROM ${RECORDS}`);
-  if (policies.length > 0) {
-    const a = await conn.createAppender('calico_policy_sets', 'main', 'temp');
-    for (const raw of policies) {
-      const trace = policyTrace(parse(raw));
-      a.appendVarchar(raw);
-      if (trace === null) a.appendNull();
-      else a.appendVarchar(JSON.stringify(trace));
-      a.endRow();
-    }
-    a.closeSync();
+  await normaliseDistinct(conn, 'calico_policy_sets', 'policies', `SELECT policies FROM ${RECORDS}`, policyTrace);
+}
+
+/** `table(raw JSON, column JSON)`: each distinct value of `query` beside what `normalise` makes of it (NULL for null). */
+async function normaliseDistinct(conn: DuckDBConnection, table: string, column: string, query: string, normalise: (value: unknown) => unknown): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (raw JSON, ${column} JSON)`);
+  const values = await distinct(conn, query);
+  if (values.length === 0) return;
+  const a = await conn.createAppender(table, 'main', 'temp');
+  for (const raw of values) {
+    const normalised = normalise(parse(raw));
+    a.appendVarchar(raw);
+    if (normalised === null) a.appendNull();
+    else a.appendVarchar(JSON.stringify(normalised));
+    a.endRow();
   }
+  a.closeSync();
 }
 
 async function distinct(conn: DuckDBConnection, query: string): Promise<string[]> {
