@@ -9,7 +9,7 @@ import { DuckDBTimestampValue, MAP, VARCHAR, mapValue } from '@duckdb/node-api';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { Store } from '../src/store/store.js';
 import type { ConnectionRow, K8sIdentity, SourceSummary } from '../src/store/input-writer.js';
-import { Connection } from '../src/ingest/conntrack.js';
+import { Connection } from '../src/ingest/connection.js';
 import { captureConnectionRow } from '../src/ingest/pcap/connection-row.js';
 
 const ROUNDS = 5;
@@ -100,13 +100,15 @@ function syntheticConnections(count: number): Connection[] {
     const tunnel = proto === 6 && random() < 0.02 ? { encapsulation: 'vxlan' as const, tunnelId: 42, outerConnectionId: i } : null;
     const first = 1_700_000_000_000_000 + i * 1_000;
     const c = new Connection(i + 1, proto, v6 ? 6 : 4, addr(), addr(), 1024 + Math.floor(random() * 60_000), proto === 6 ? 443 : 53,
-      random() < 0.1 ? 100 : null, proto === 6 ? 'syn' : 'port-heuristic', first, true, tunnel);
-    c.count(true, first + 200_000, 60 + Math.floor(random() * 1_400));
-    c.count(false, first + 400_000, 60 + Math.floor(random() * 20_000));
+      random() < 0.1 ? 100 : null, proto === 6 ? 'syn' : 'port-heuristic', first, tunnel);
+    // What the tracker settles into a flushed connection: one packet each way.
+    c.clientPackets = 1;
+    c.clientBytes = 60 + Math.floor(random() * 1_400);
+    c.serverPackets = 1;
+    c.serverBytes = 60 + Math.floor(random() * 20_000);
+    c.lastTs = first + 400_000;
     if (proto === 6) {
-      for (const [letter, fromClient] of [['S', true], ['H', false], ['A', true], ['D', true], ['D', false], ['F', true], ['F', false]] as const) {
-        c.addHistory(letter, fromClient);
-      }
+      c.history = 'ShADdFf';
       c.clientSent = 0b1111;
       c.serverSent = 0b1111;
     }

@@ -52,17 +52,23 @@ export function datagramConnState(serverPackets: number): ConnState {
   return serverPackets > 0 ? 'SF' : 'S0';
 }
 
-/** History letter for a TCP segment (upper case for the client, lower for the server), '' when none. */
-export function tcpHistoryLetter(flags: number, payloadLen: number): string {
+/** Zeek's TCP history letters, in the order history codes (tcpHistoryIndex) number them. */
+export const HISTORY_LETTERS = 'SHADFRQ';
+
+/**
+ * The history letter a TCP segment adds, as its index in HISTORY_LETTERS (upper case for the
+ * client, lower for the server when written out), or -1 when the segment adds none.
+ */
+export function tcpHistoryIndex(flags: number, payloadLen: number): number {
   const syn = (flags & 0x02) !== 0;
   const ack = (flags & 0x10) !== 0;
-  if (syn && (flags & 0x05) !== 0) return 'Q'; // SYN together with FIN or RST: inconsistent flags
-  if (syn) return ack ? 'H' : 'S';
-  if (flags & 0x04) return 'R';
-  if (flags & 0x01) return 'F';
-  if (payloadLen > 0) return 'D';
-  if (ack) return 'A';
-  return '';
+  if (syn && (flags & 0x05) !== 0) return 6; // Q: SYN together with FIN or RST, inconsistent flags
+  if (syn) return ack ? 1 : 0; // H, S
+  if (flags & 0x04) return 5; // R
+  if (flags & 0x01) return 4; // F
+  if (payloadLen > 0) return 3; // D
+  if (ack) return 2; // A
+  return -1;
 }
 
 /** What a segment says one side sent (a Sent bitmask). */

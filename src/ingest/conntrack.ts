@@ -1,17 +1,19 @@
 /**
- * Packets → bidirectional connections. The lookup is an open-addressing hash table over typed
- * arrays keyed by the direction-independent 5-tuple (+ VLAN and tunnel context), so the per-packet
- * path allocates nothing; a Connection object exists once per connection. Idle connections are
- * flushed as capture time advances, which keeps memory bounded on long captures.
+ * Packets → bidirectional connections. The lookup is an open-addressing hash table keyed by the
+ * direction-independent 5-tuple (+ VLAN and tunnel context); each slot keeps its key's hash beside
+ * the record it points to, so a probe past another key costs no look at that key. Per-packet state lives in typed-array records
+ * (conn-records.ts), so the per-packet path allocates nothing and touches no object; a Connection
+ * object exists once per connection. Idle connections are flushed as capture time advances, which
+ * keeps memory bounded on long captures.
  */
 import type { DecodedPacket } from './pcap/decode/packet.js';
 import { encapsulationName } from './pcap/decode/encapsulation.js';
-import type { EncapsulationName } from './pcap/decode/encapsulation.js';
-import { Sent, tcpHistoryLetter, tcpSentBits } from './conn-state.js';
 import { icmpRequestType, icmpRole, portHeuristic } from './initiator.js';
 import type { InitiatorEvidence } from './initiator.js';
+import { ConnRecords, KEY_WORDS } from './conn-records.js';
+import { Connection } from './connection.js';
+import type { TunnelOrigin } from './connection.js';
 
-const KEY_WORDS = 11;
 const SECOND = 1_000_000;
 
 /** Inactivity timeouts as Zeek's defaults: TCP 5 min, UDP and ICMP 1 min; closed TCP lingers 5 s. */
@@ -29,88 +31,6 @@ export const DEFAULT_TRACKER_OPTIONS: ConnTrackerOptions = {
   closedTimeoutMicros: 5 * SECOND,
   maxActive: 1_000_000,
 };
-
-/** The tunnel a connection was carried in, as its first packet showed it. */
-export interface TunnelOrigin {
-  encapsulation: EncapsulationName;
-  /** VXLAN/Geneve VNI, GRE key or ERSPAN session id; null when the tunnel has none. */
-  tunnelId: number | null;
-  /** The connection of the tunnel packet that carried the first packet. */
-  outerConnectionId: number | null;
-}
-
-/** One tracked connection. "client" is the initiator, "server" the other side. */
-export class Connection {
-  clientPackets = 0;
-  clientBytes = 0;
-  serverPackets = 0;
-  serverBytes = 0;
-  /** Sent bitmasks (conn-state.ts) of what each side sent; TCP only. */
-  clientSent = 0;
-  serverSent = 0;
-  firstRst: 'client' | 'server' | null = null;
-  /**
-   * Directions (1 client, 2 server) whose message — a ClientHello, a DNS answer over TCP — the
-   * name collector holds until the next segment: other connections skip that lookup.
-   */
-  awaitingSegments = 0;
-  history = '';
-  private historyBits = 0;
-  lastTs: number;
-
-  constructor(
-    readonly id: number,
-    readonly proto: number,
-    readonly family: 4 | 6,
-    /** Address bytes (4 or 16) of each side, copied out of the packet. */
-    readonly clientAddr: Uint8Array,
-    readonly serverAddr: Uint8Array,
-    /** Ports (ICMP: type and code); null for port-less protocols. */
-    readonly clientPort: number | null,
-    readonly serverPort: number | null,
-    readonly vlan: number | null,
-    readonly evidence: InitiatorEvidence,
-    readonly firstTs: number,
-    /** Which key endpoint is the client: true when it is the lower one (see keyOf). */
-    readonly clientIsLow: boolean,
-    /** Null outside tunnels. */
-    readonly tunnel: TunnelOrigin | null = null,
-  ) {
-    this.lastTs = firstTs;
-  }
-
-  /** Count one packet of `ipBytes` bytes sent by the client (or the server) at `ts`. */
-  count(fromClient: boolean, ts: number, ipBytes: number): void {
-    if (fromClient) {
-      this.clientPackets++;
-      this.clientBytes += ipBytes;
-    } else {
-      this.serverPackets++;
-      this.serverBytes += ipBytes;
-    }
-    if (ts > this.lastTs) this.lastTs = ts;
-  }
-
-  /** Whether `len` address bytes at `buf[off]` are the client's address. */
-  isClientAddress(buf: Uint8Array, off: number): boolean {
-    const a = this.clientAddr;
-    for (let i = 0; i < a.length; i++) if (buf[off + i] !== a[i]) return false;
-    return true;
-  }
-
-  /** Zeek history: each letter once per direction, upper case for the client. */
-  addHistory(letter: string, fromClient: boolean): void {
-    const bit = 1 << ('SHADFRQ'.indexOf(letter) + (fromClient ? 0 : 8));
-    if (this.historyBits & bit) return;
-    this.historyBits |= bit;
-    this.history += fromClient ? letter : letter.toLowerCase();
-  }
-
-  /** Both sides closed, or one reset: a SYN on the same tuple now starts a new connection. */
-  get closed(): boolean {
-    return this.firstRst !== null || ((this.clientSent & Sent.FIN) !== 0 && (this.serverSent & Sent.FIN) !== 0);
-  }
-}
 
 /** Scratch space for the key of the current packet (module-level: no allocation per packet). */
 const scratch = new Uint32Array(KEY_WORDS);
@@ -161,21 +81,25 @@ function keyOf(pkt: DecodedPacket, context: number): boolean {
   return srcIsLow;
 }
 
-function hashKey(keys: Uint32Array, base: number): number {
+function hashKey(key: Uint32Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < KEY_WORDS; i++) {
-    h = Math.imul(h ^ keys[base + i]!, 0x01000193);
+    h = Math.imul(h ^ key[i]!, 0x01000193);
     h ^= h >>> 15;
   }
   return Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
 }
 
 export class ConnTracker {
+  /**
+   * Two words a slot: the record index + 1 (0 when the slot is free), then the key's hash, which
+   * probes compare before the key. `mask` is the slot count - 1.
+   */
   private slots: Int32Array;
   private mask: number;
-  private keys: Uint32Array;
+  private readonly records = new ConnRecords();
+  /** The Connection of each record, undefined when the record is free. */
   private conns: (Connection | undefined)[] = [];
-  private freeIndices: number[] = [];
   private activeCount = 0;
   private lastSweepTs = -Infinity;
   private packetsSinceSweep = 0;
@@ -185,10 +109,9 @@ export class ConnTracker {
     private readonly allocateId: () => number,
     private readonly options: ConnTrackerOptions = DEFAULT_TRACKER_OPTIONS,
   ) {
-    const capacity = 1 << 16;
-    this.slots = new Int32Array(capacity);
+    const capacity = 1 << 12;
+    this.slots = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
-    this.keys = new Uint32Array((capacity / 2) * KEY_WORDS);
   }
 
   get active(): number {
@@ -203,56 +126,54 @@ export class ConnTracker {
   add(pkt: DecodedPacket, tsMicros: number, ipBytes: number, context = 0, outer: Connection | null = null): Connection {
     if (++this.packetsSinceSweep >= 65536) this.maybeSweep(tsMicros);
     const srcIsLow = keyOf(pkt, context);
-    let slot = this.findSlot();
-    let conn = slot >= 0 ? this.conns[this.slots[slot]! - 1]! : undefined;
+    const hash = hashKey(scratch);
+    const records = this.records;
+    const slot = this.findSlot(hash);
+    let record = slot >= 0 ? this.slots[slot * 2]! - 1 : -1;
     const isTcp = pkt.proto === 6;
-    if (conn && isTcp && (pkt.tcpFlags & 0x12) === 0x02 && conn.closed) {
+    if (record >= 0 && isTcp && (pkt.tcpFlags & 0x12) === 0x02 && records.closed(record)) {
       // A fresh SYN on a finished tuple is a new connection (port reuse), as Zeek and tshark see it.
-      this.removeSlot(slot);
-      this.onFlush(conn);
-      conn = undefined;
+      this.flushSlot(slot);
+      record = -1;
     }
-    if (!conn) {
-      conn = this.create(pkt, tsMicros, srcIsLow, outer);
-      slot = -1;
-    }
-    const fromClient = srcIsLow === conn.clientIsLow;
-    conn.count(fromClient, tsMicros, ipBytes);
-    if (isTcp && pkt.hasPorts) this.trackTcp(conn, pkt, fromClient);
-    return conn;
+    if (record < 0) record = this.create(pkt, tsMicros, hash, srcIsLow, outer);
+    const fromClient = srcIsLow === records.clientIsLow(record);
+    records.count(record, fromClient, tsMicros, ipBytes);
+    if (isTcp && pkt.hasPorts) records.tcpSegment(record, fromClient, pkt.tcpFlags, pkt.payloadLen);
+    return this.conns[record]!;
   }
 
-  private trackTcp(conn: Connection, pkt: DecodedPacket, fromClient: boolean): void {
-    const bits = tcpSentBits(pkt.tcpFlags, pkt.payloadLen);
-    if (fromClient) conn.clientSent |= bits;
-    else conn.serverSent |= bits;
-    if (bits & Sent.RST && conn.firstRst === null) conn.firstRst = fromClient ? 'client' : 'server';
-    const letter = tcpHistoryLetter(pkt.tcpFlags, pkt.payloadLen);
-    if (letter !== '') conn.addHistory(letter, fromClient);
+  /**
+   * Count a packet found by other means (an IP fragment after the first) into `conn`; one that
+   * arrives after `conn` was flushed goes into the flushed object, as the row is already written.
+   */
+  countInto(conn: Connection, fromClient: boolean, tsMicros: number, ipBytes: number): void {
+    if (conn.record >= 0) {
+      this.records.count(conn.record, fromClient, tsMicros, ipBytes);
+    } else if (fromClient) {
+      conn.clientPackets++;
+      conn.clientBytes += ipBytes;
+    } else {
+      conn.serverPackets++;
+      conn.serverBytes += ipBytes;
+    }
   }
 
-  /** The slot holding the key in `scratch`, or -1. */
-  private findSlot(): number {
+  /** The slot holding the key in `scratch` (whose hash is `hash`), or -1. */
+  private findSlot(hash: number): number {
     const mask = this.mask;
-    const keys = this.keys;
-    let i = hashKey(scratch, 0) & mask;
+    const slots = this.slots;
+    let i = hash & mask;
     for (;;) {
-      const v = this.slots[i]!;
+      const v = slots[i * 2]!;
       if (v === 0) return -1;
-      const base = (v - 1) * KEY_WORDS;
-      let same = true;
-      for (let w = 0; w < KEY_WORDS; w++) {
-        if (keys[base + w] !== scratch[w]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return i;
+      if (slots[i * 2 + 1] === (hash | 0) && this.records.sameKey(v - 1, scratch)) return i;
       i = (i + 1) & mask;
     }
   }
 
-  private create(pkt: DecodedPacket, ts: number, srcIsLow: boolean, outer: Connection | null): Connection {
+  /** A new connection for the key in `scratch`; returns its record. */
+  private create(pkt: DecodedPacket, ts: number, hash: number, srcIsLow: boolean, outer: Connection | null): number {
     const { clientIsSrc, evidence } = decideClient(pkt);
     const len = pkt.ipVersion === 4 ? 4 : 16;
     const src = pkt.buf.slice(pkt.srcOff, pkt.srcOff + len);
@@ -273,68 +194,71 @@ export class ConnTracker {
       pkt.vlan < 0 ? null : pkt.vlan,
       evidence,
       ts,
-      clientIsSrc === srcIsLow,
       tunnelOrigin(pkt, outer),
     );
-    this.insert(conn);
-    return conn;
+    if (this.activeCount + 1 > (this.mask + 1) >> 1) this.grow();
+    const record = this.records.allocate(scratch, hash, clientIsSrc === srcIsLow, ts);
+    conn.record = record;
+    this.conns[record] = conn;
+    this.place(record + 1, hash);
+    this.activeCount++;
+    return record;
   }
 
-  private insert(conn: Connection): void {
-    if (this.activeCount + 1 > (this.mask + 1) >> 1) this.grow();
-    const index = this.freeIndices.length > 0 ? this.freeIndices.pop()! : this.conns.length;
-    if ((index + 1) * KEY_WORDS > this.keys.length) {
-      const bigger = new Uint32Array(this.keys.length * 2);
-      bigger.set(this.keys);
-      this.keys = bigger;
-    }
-    this.keys.set(scratch, index * KEY_WORDS);
-    this.conns[index] = conn;
-    let i = hashKey(scratch, 0) & this.mask;
-    while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-    this.slots[i] = index + 1;
-    this.activeCount++;
+  /** Puts slot value `v` (record + 1) with `hash` into the first free slot from its home. */
+  private place(v: number, hash: number): void {
+    const mask = this.mask;
+    let i = hash & mask;
+    while (this.slots[i * 2] !== 0) i = (i + 1) & mask;
+    this.slots[i * 2] = v;
+    this.slots[i * 2 + 1] = hash;
   }
 
   private grow(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
-    this.mask = this.slots.length - 1;
-    for (const v of old) {
-      if (v === 0) continue;
-      let i = hashKey(this.keys, (v - 1) * KEY_WORDS) & this.mask;
-      while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-      this.slots[i] = v;
-    }
+    this.mask = this.slots.length / 2 - 1;
+    for (let j = 0; j < old.length; j += 2) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!);
+  }
+
+  /** Settles and writes out the connection in `slot`, and frees its slot and record. */
+  private flushSlot(slot: number): void {
+    const record = this.slots[slot * 2]! - 1;
+    const conn = this.conns[record]!;
+    this.removeSlot(slot);
+    this.records.settle(record, conn);
+    this.records.release(record);
+    this.conns[record] = undefined;
+    conn.record = -1;
+    this.activeCount--;
+    this.onFlush(conn);
   }
 
   /** Linear-probing delete with backward shift, so lookups never need tombstones. */
   private removeSlot(slot: number): void {
     const mask = this.mask;
-    const index = this.slots[slot]! - 1;
-    this.conns[index] = undefined;
-    this.freeIndices.push(index);
-    this.activeCount--;
+    const slots = this.slots;
     let hole = slot;
     let i = (slot + 1) & mask;
     for (;;) {
-      const v = this.slots[i]!;
+      const v = slots[i * 2]!;
       if (v === 0) break;
-      const home = hashKey(this.keys, (v - 1) * KEY_WORDS) & mask;
+      const home = slots[i * 2 + 1]! & mask;
       // Move the entry back if its home is not in (hole, i] (cyclically).
       const inRange = hole <= i ? home > hole && home <= i : home > hole || home <= i;
       if (!inRange) {
-        this.slots[hole] = v;
+        slots[hole * 2] = v;
+        slots[hole * 2 + 1] = slots[i * 2 + 1]!;
         hole = i;
       }
       i = (i + 1) & mask;
     }
-    this.slots[hole] = 0;
+    slots[hole * 2] = 0;
   }
 
-  private slotOfIndex(index: number): number {
-    let i = hashKey(this.keys, index * KEY_WORDS) & this.mask;
-    while (this.slots[i] !== index + 1) i = (i + 1) & this.mask;
+  private slotOfRecord(record: number): number {
+    let i = this.records.hash(record) & this.mask;
+    while (this.slots[i * 2] !== record + 1) i = (i + 1) & this.mask;
     return i;
   }
 
@@ -344,27 +268,20 @@ export class ConnTracker {
     if (!overCap && now - this.lastSweepTs < 10 * SECOND) return;
     this.lastSweepTs = now;
     const o = this.options;
-    for (let index = 0; index < this.conns.length; index++) {
-      const c = this.conns[index];
-      if (!c) continue;
-      const idle = now - c.lastTs;
-      const timeout = c.proto === 6 ? (c.closed ? o.closedTimeoutMicros : o.tcpTimeoutMicros) : o.datagramTimeoutMicros;
+    const records = this.records;
+    for (let record = 0; record < records.highWater; record++) {
+      if (this.conns[record] === undefined) continue;
+      const idle = now - records.lastTs(record);
+      const timeout = records.proto(record) === 6 ? (records.closed(record) ? o.closedTimeoutMicros : o.tcpTimeoutMicros) : o.datagramTimeoutMicros;
       // Over the cap, anything idle for a second goes: memory stays bounded at the cost of splitting slow connections.
-      if (idle > timeout || (overCap && idle > SECOND)) {
-        this.removeSlot(this.slotOfIndex(index));
-        this.onFlush(c);
-      }
+      if (idle > timeout || (overCap && idle > SECOND)) this.flushSlot(this.slotOfRecord(record));
     }
   }
 
   /** Flush every connection still open (end of input), oldest first. */
   flushAll(): void {
     const open = this.conns.filter((c): c is Connection => c !== undefined).sort((a, b) => a.firstTs - b.firstTs);
-    this.conns = [];
-    this.freeIndices = [];
-    this.slots.fill(0);
-    this.activeCount = 0;
-    for (const c of open) this.onFlush(c);
+    for (const c of open) this.flushSlot(this.slotOfRecord(c.record));
   }
 }
 

@@ -7,7 +7,10 @@
  * Fragments are rare, so this path may allocate (a string key per fragment).
  */
 import type { DecodedPacket } from './pcap/decode/packet.js';
-import type { Connection } from './conntrack.js';
+import type { Connection } from './connection.js';
+
+/** Counts one packet into a connection (the tracker's ConnTracker.countInto). */
+export type CountInto = (conn: Connection, fromClient: boolean, tsMicros: number, ipBytes: number) => void;
 
 interface PendingFragment {
   fromSrc: Uint8Array;
@@ -48,23 +51,25 @@ export class FragmentTracker {
   /** Fragments that overlapped data already seen in their datagram (an exact duplicate does not count). */
   overlaps = 0;
 
+  constructor(private readonly countInto: CountInto) {}
+
   /**
-   * The first fragment went into `conn`: later (and earlier-arrived) fragments follow it. Returns
-   * the waiting fragments attributed now that were not counted as used records yet.
+   * The first fragment, seen at `ts`, went into `conn`: later (and earlier-arrived) fragments
+   * follow it. Returns the waiting fragments attributed now that were not counted as used records yet.
    */
-  first(pkt: DecodedPacket, conn: Connection, context = 0): number {
+  first(pkt: DecodedPacket, conn: Connection, ts: number, context = 0): number {
     const key = datagramKey(pkt, context);
     let d = this.datagrams.get(key);
     let attributed = 0;
     if (d) {
       for (const p of d.pending) {
-        conn.count(conn.isClientAddress(p.fromSrc, 0), p.ts, p.bytes);
+        this.countInto(conn, conn.isClientAddress(p.fromSrc, 0), p.ts, p.bytes);
         if (!p.counted) attributed++;
       }
       d.pending = [];
       d.conn = conn;
     } else {
-      d = this.add(key, conn, conn.lastTs);
+      d = this.add(key, conn, ts);
     }
     this.record(key, d, pkt);
     return attributed;
@@ -79,7 +84,7 @@ export class FragmentTracker {
     const key = datagramKey(pkt, context);
     let d = this.datagrams.get(key);
     if (d?.conn) {
-      d.conn.count(d.conn.isClientAddress(pkt.buf, pkt.srcOff), ts, ipBytes);
+      this.countInto(d.conn, d.conn.isClientAddress(pkt.buf, pkt.srcOff), ts, ipBytes);
       d.lastTs = ts;
       this.record(key, d, pkt);
       return true;

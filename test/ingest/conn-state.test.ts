@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Sent, tcpConnState, tcpHistoryLetter, datagramConnState } from '../../src/ingest/conn-state.js';
+import { Sent, tcpConnState, tcpHistoryIndex, HISTORY_LETTERS, datagramConnState } from '../../src/ingest/conn-state.js';
 
 const { SYN, SYNACK, FIN, RST, DATA, ACK } = Sent;
 
@@ -29,12 +29,13 @@ describe('tcpConnState (Zeek vocabulary)', () => {
   });
 
   it('history letters', () => {
-    expect(tcpHistoryLetter(0x02, 0)).toBe('S');
-    expect(tcpHistoryLetter(0x12, 0)).toBe('H');
-    expect(tcpHistoryLetter(0x10, 0)).toBe('A');
-    expect(tcpHistoryLetter(0x18, 10)).toBe('D');
-    expect(tcpHistoryLetter(0x11, 0)).toBe('F');
-    expect(tcpHistoryLetter(0x14, 0)).toBe('R');
-    expect(tcpHistoryLetter(0x03, 0)).toBe('Q');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x02, 0)]).toBe('S');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x12, 0)]).toBe('H');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x10, 0)]).toBe('A');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x18, 10)]).toBe('D');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x11, 0)]).toBe('F');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x14, 0)]).toBe('R');
+    expect(HISTORY_LETTERS[tcpHistoryIndex(0x03, 0)]).toBe('Q');
+    expect(tcpHistoryIndex(0x00, 0)).toBe(-1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { ConnTracker, DEFAULT_TRACKER_OPTIONS } from '../../src/ingest/conntrack.js';
-import type { Connection } from '../../src/ingest/conntrack.js';
+import type { Connection } from '../../src/ingest/connection.js';
 import { DecodedPacket } from '../../src/ingest/pcap/decode/packet.js';
 import { formatIPv4 } from '../../src/net/ip.js';
 import { Encapsulation } from '../../src/ingest/pcap/decode/encapsulation.js';

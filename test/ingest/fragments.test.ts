@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnTracker } from '../../src/ingest/conntrack.js';
-import type { Connection } from '../../src/ingest/conntrack.js';
+import type { Connection } from '../../src/ingest/connection.js';
 import { FragmentTracker } from '../../src/ingest/fragments.js';
 import { decodePacket } from '../../src/ingest/pcap/decode/decode.js';
 import { DecodedPacket } from '../../src/ingest/pcap/decode/packet.js';
@@ -24,7 +24,7 @@ function ingest(packets: Uint8Array[], context = 0): { conns: Connection[]; used
   const conns: Connection[] = [];
   let id = 0;
   const tracker = new ConnTracker((c) => conns.push(c), () => ++id);
-  const fragments = new FragmentTracker();
+  const fragments = new FragmentTracker((c, fromClient, ts, bytes) => tracker.countInto(c, fromClient, ts, bytes));
   const pkt = new DecodedPacket();
   let used = 0;
   packets.forEach((bytes, i) => {
@@ -36,7 +36,7 @@ function ingest(packets: Uint8Array[], context = 0): { conns: Connection[]; used
     }
     const conn = tracker.add(pkt, i, pkt.ipLen, context);
     used++;
-    if (pkt.isFragment) used += fragments.first(pkt, conn, context);
+    if (pkt.isFragment) used += fragments.first(pkt, conn, i, context);
   });
   tracker.flushAll();
   return { conns, used, fragments };
@@ -89,7 +89,7 @@ describe('FragmentTracker', () => {
   it('reports fragments whose first fragment never came, unless already counted through a tunnel', () => {
     const [, middle, last] = v4Fragments();
     const pkt = new DecodedPacket();
-    const fragments = new FragmentTracker();
+    const fragments = new FragmentTracker(() => expect.unreachable('no fragment has a connection to count into'));
     decodePacket(pkt, middle!, 0, middle!.length, LinkType.RAW);
     expect(fragments.later(pkt, 1, pkt.ipLen, 7)).toBe(false);
     decodePacket(pkt, last!, 0, last!.length, LinkType.RAW);
@@ -102,11 +102,11 @@ describe('FragmentTracker', () => {
     const conns: Connection[] = [];
     let id = 0;
     const tracker = new ConnTracker((c) => conns.push(c), () => ++id);
-    const fragments = new FragmentTracker();
+    const fragments = new FragmentTracker((c, fromClient, ts, bytes) => tracker.countInto(c, fromClient, ts, bytes));
     const pkt = new DecodedPacket();
     for (const context of [1, 2]) {
       decodePacket(pkt, frames[0]!, 0, frames[0]!.length, LinkType.RAW);
-      fragments.first(pkt, tracker.add(pkt, 0, pkt.ipLen, context), context);
+      fragments.first(pkt, tracker.add(pkt, 0, pkt.ipLen, context), 0, context);
     }
     decodePacket(pkt, frames[1]!, 0, frames[1]!.length, LinkType.RAW);
     expect(fragments.later(pkt, 1, pkt.ipLen, 3, 2)).toBe(true);

@@ -1,5 +1,5 @@
 /** A tracked capture connection as a `connections` row. */
-import type { Connection } from '../conntrack.js';
+import type { Connection } from '../connection.js';
 import type { ConnectionRow } from '../../store/input-writer.js';
 import { datagramConnState, tcpConnState } from '../conn-state.js';
 import { addressToBigInt, formatIPv4, formatIPv6 } from '../../net/ip.js';

@@ -15,7 +15,7 @@ import { ANOMALY_NAMES, Anomaly, newAnomalyCounters } from './decode/anomalies.j
 import { ConnTracker } from '../conntrack.js';
 import { captureConnectionRow } from './connection-row.js';
 import { FragmentTracker } from '../fragments.js';
-import type { Connection } from '../conntrack.js';
+import type { Connection } from '../connection.js';
 import { udpTunnelPorts } from './decode/udp-tunnel-ports.js';
 import { TunnelContexts } from './tunnel-contexts.js';
 import { NameCollector } from './names/name-collector.js';
@@ -36,12 +36,12 @@ class CaptureCounts {
   nonIp = 0;
   rejected = 0;
   readonly anomalies = newAnomalyCounters();
-  readonly fragments = new FragmentTracker();
 }
 
-/** What the packet callback feeds: connections per layer, tunnel contexts, names. */
+/** What the packet callback feeds: connections per layer, fragments, tunnel contexts, names. */
 interface Trackers {
   connections: ConnTracker;
+  fragments: FragmentTracker;
   tunnels: TunnelContexts;
   names: NameCollector;
 }
@@ -53,11 +53,13 @@ async function ingestCapture(store: Store, path: string, options: IngestOptions)
   const counts = new CaptureCounts();
   let gaps = 0;
   try {
+    const connections = new ConnTracker(
+      (c) => writer.appendConnection(captureConnectionRow(c)),
+      () => writer.allocateConnectionId(),
+    );
     const trackers: Trackers = {
-      connections: new ConnTracker(
-        (c) => writer.appendConnection(captureConnectionRow(c)),
-        () => writer.allocateConnectionId(),
-      ),
+      connections,
+      fragments: new FragmentTracker((c, fromClient, ts, bytes) => connections.countInto(c, fromClient, ts, bytes)),
       tunnels: new TunnelContexts(),
       names: new NameCollector((row) => writer.appendName(row)),
     };
@@ -80,13 +82,13 @@ async function ingestCapture(store: Store, path: string, options: IngestOptions)
       }
     });
     const summary = await readCapture(withProgress(openCaptureInput(path), path, options), sink);
-    for (const f of counts.fragments.finish()) {
+    for (const f of trackers.fragments.finish()) {
       counts.rejected++;
       writer.appendReject({ frame: f.frame, byteOffset: null, line: null, reason: f.reason, excerpt: 'an IP fragment whose first fragment is not in the capture' });
     }
     trackers.connections.flushAll();
     trackers.names.flush();
-    counts.anomalies[Anomaly.fragment_overlap]! += counts.fragments.overlaps;
+    counts.anomalies[Anomaly.fragment_overlap]! += trackers.fragments.overlaps;
     const anomalyCounts = new Map<string, number>();
     counts.anomalies.forEach((n, code) => {
       if (code > 0 && n > 0) anomalyCounts.set(ANOMALY_NAMES[code]!, n);
@@ -140,12 +142,12 @@ function packetSink(pkt: DecodedPacket, writer: InputWriter, trackers: Trackers,
       } else if (pkt.anomaly === 0) {
         if (pkt.isFragment && pkt.fragmentOffset > 0) {
           // Counted as used when attributed; still waiting ones are settled at the end of the input.
-          if (counts.fragments.later(pkt, tsMicros, pkt.ipLen, counts.frame)) counts.used++;
+          if (trackers.fragments.later(pkt, tsMicros, pkt.ipLen, counts.frame)) counts.used++;
           return;
         }
         const conn = trackers.connections.add(pkt, tsMicros, pkt.ipLen);
         counts.used++;
-        if (pkt.isFragment) counts.used += counts.fragments.first(pkt, conn);
+        if (pkt.isFragment) counts.used += trackers.fragments.first(pkt, conn, tsMicros);
         trackers.names.observe(pkt, conn, tsMicros);
         return;
       }
@@ -174,11 +176,11 @@ function trackTunnelled(pkt: DecodedPacket, ts: number, trackers: Trackers, coun
   if (pkt.ipVersion === 0 || pkt.anomaly !== 0) return;
   context = trackers.tunnels.contextOf(context, pkt.outer[pkt.tunnelDepth - 1]!, pkt);
   if (pkt.isFragment && pkt.fragmentOffset > 0) {
-    counts.fragments.later(pkt, ts, pkt.ipLen, counts.frame, context, true);
+    trackers.fragments.later(pkt, ts, pkt.ipLen, counts.frame, context, true);
     return;
   }
   const conn = trackers.connections.add(pkt, ts, pkt.ipLen, context, outer);
-  if (pkt.isFragment) counts.fragments.first(pkt, conn, context);
+  if (pkt.isFragment) trackers.fragments.first(pkt, conn, ts, context);
   trackers.names.observe(pkt, conn, ts);
 }
 

@@ -5,7 +5,7 @@
  * reject ordinary traffic come first and cost a few comparisons.
  */
 import type { DecodedPacket } from '../decode/packet.js';
-import type { Connection } from '../../conntrack.js';
+import type { Connection } from '../../connection.js';
 import type { NameRow } from '../../../store/input-writer.js';
 import { formatIPv4, formatIPv6 } from '../../../net/ip.js';
 import { dnsAddressAnswers, isDnsResponse } from './dns.js';
@@ -39,6 +39,11 @@ export class NameCollector {
   private direction = 0;
   private stream = 0;
   private nextSeq = 0;
+  /**
+   * Directions marked awaiting and not yet cleared. Only an upper bound (a connection flushed
+   * while awaited stays counted), which is all the shortcut in `observe` needs.
+   */
+  private awaitedDirections = 0;
 
   constructor(private readonly emit: (row: NameRow) => void) {}
 
@@ -55,11 +60,11 @@ export class NameCollector {
       this.start(pkt, conn, ts);
       this.dnsMessage(pkt.buf, off, end);
     } else if (pkt.proto === TCP) {
-      const direction = pkt.srcPort === conn.clientPort ? 1 : 2;
-      const awaited = (conn.awaitingSegments & direction) !== 0;
+      // The connection object is only looked at while some direction is awaited at all, or for a name.
+      const awaited = this.awaitedDirections > 0 && (conn.awaitingSegments & directionOf(pkt, conn)) !== 0;
       if (!dnsPort && !awaited && !startsTlsHandshake(pkt.buf, off, end)) return;
       this.start(pkt, conn, ts);
-      this.direction = direction;
+      this.direction = directionOf(pkt, conn);
       this.tcpSegment(pkt, off, end, dnsPort, awaited);
     }
   }
@@ -96,6 +101,7 @@ export class NameCollector {
       const joined = this.joiner.join(this.stream, seq, pkt.payloadLen, buf, off, end);
       if (joined === 'waiting') return;
       this.conn!.awaitingSegments &= ~this.direction;
+      this.awaitedDirections--;
       if (joined !== 'not-held') {
         bytes = joined;
         off = 0;
@@ -137,6 +143,7 @@ export class NameCollector {
   /** Keeps bytes[off, end), the start of a message of `wanted` bytes, for the next segment of this direction. */
   private hold(bytes: Uint8Array, off: number, end: number, wanted: number): void {
     this.joiner.hold(this.stream, bytes, off, end, wanted, this.nextSeq);
+    if ((this.conn!.awaitingSegments & this.direction) === 0) this.awaitedDirections++;
     this.conn!.awaitingSegments |= this.direction;
   }
 
@@ -169,4 +176,9 @@ export class NameCollector {
       timesSeen: 1,
     });
   }
+}
+
+/** The awaitingSegments bit of the side that sent `pkt`: 1 client, 2 server. */
+function directionOf(pkt: DecodedPacket, conn: Connection): number {
+  return pkt.srcPort === conn.clientPort ? 1 : 2;
 }
