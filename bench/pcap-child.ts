@@ -12,6 +12,8 @@ export interface PcapChildOutput {
   seconds: number;
   packets: number;
   connections: number;
+  /** User + system CPU of the whole process, every thread (the SHA-256 worker's too). */
+  cpuSeconds: number;
   maxRssKiB: number;
 }
 
@@ -25,10 +27,12 @@ const started = performance.now();
 const store = await Store.open(dbPath);
 const report = await pcapIngester.ingest(store, capturePath, {});
 store.close();
+const cpu = process.cpuUsage();
 const output: PcapChildOutput = {
   seconds: (performance.now() - started) / 1000,
   packets: report.recordsRead,
   connections: report.connections,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
   maxRssKiB: process.resourceUsage().maxRSS,
 };
 process.stdout.write(`${JSON.stringify(output)}\n`);

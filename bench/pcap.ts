@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { ensureCapture } from './pcap-generate.js';
 import { runAppendBench } from './pcap-append.js';
 import type { PcapChildOutput } from './pcap-child.js';
+import { FLOOR_STAGES } from './pcap-floor-stages.js';
+import type { FloorStage, PcapFloorOutput } from './pcap-floor-stages.js';
+import { availableParallelism } from 'node:os';
 import { findExecutable, runCommand, runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
 import { parseBenchFlags } from './usage.js';
@@ -26,6 +29,7 @@ const PEERS = [
 
 /** Compiled to dist/bench/: the child sits beside this file, bench/out/ is two levels up. */
 const CHILD_SCRIPT = fileURLToPath(new URL('./pcap-child.js', import.meta.url));
+const FLOOR_SCRIPT = fileURLToPath(new URL('./pcap-floor.js', import.meta.url));
 const DEFAULT_OUT_DIR = fileURLToPath(new URL('../../bench/out/', import.meta.url));
 
 const USAGE = 'usage: npm run bench -- pcap [--size-mb N] [--flows N] [--keep-db] [--appender]';
@@ -97,6 +101,39 @@ export async function runPcapBench(args: string[]): Promise<void> {
     verdicts.push([ratio >= goalRatio, `${ratio.toFixed(2)}x ${tool} (goal >= ${goalRatio}x)`]);
   }
   for (const [ok, text] of verdicts) log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+
+  await printFloors(capture.path, capture.packets, ours.output, ours.seconds);
+}
+
+const FLOOR_LABELS: Record<FloorStage, string> = {
+  start: 'start: node + DuckDB loaded, empty database opened and closed',
+  hash: 'hash: SHA-256 of the file (the worker an ingest runs beside it)',
+  read: 'read: file read and split into packet records',
+  decode: 'decode: + every layer decoded',
+  track: 'track: + connection tracking, nothing stored',
+};
+
+/**
+ * Where the budget goes: each floor stage in its own process, and the CPU the ingest used
+ * against the CPU 2 M packets/s would allow on this machine (every core busy all the time).
+ */
+async function printFloors(capture: string, packets: number, ours: PcapChildOutput, ourWall: number): Promise<void> {
+  log('');
+  log('floors, each in its own process (seconds of work; start: the whole process):');
+  const lines = [['stage', 'seconds', 'ns/packet', 'CPU s']];
+  for (const stage of FLOOR_STAGES) {
+    const m = await runNodeScript<PcapFloorOutput>(FLOOR_SCRIPT, [stage, capture]);
+    const s = stage === 'start' ? m.seconds : m.output.seconds;
+    lines.push([FLOOR_LABELS[stage], seconds(s), stage === 'start' || stage === 'hash' ? '' : (s * 1e9 / packets).toFixed(0), seconds(m.output.cpuSeconds)]);
+  }
+  lines.push(['flowaudit ingest (whole process)', seconds(ourWall), (ourWall * 1e9 / packets).toFixed(0), seconds(ours.cpuSeconds)]);
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  for (const l of lines) log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  const cores = availableParallelism();
+  const budgetSeconds = packets / BUDGET_PACKETS_PER_SECOND;
+  log('');
+  log(`CPU: the ingest used ${seconds(ours.cpuSeconds)} CPU-seconds (all threads); ${millions(BUDGET_PACKETS_PER_SECOND)} M packets/s on this file ` +
+    `is ${seconds(budgetSeconds)} s of wall time, at most ${seconds(budgetSeconds * cores)} CPU-seconds on ${cores} cores.`);
 }
 
 interface Row {
