@@ -14,6 +14,7 @@ import type { JsonParseOutput } from './calico-json-parse.js';
 import type { ReadJsonOutput } from './calico-read-json.js';
 import { runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
+import { alignedTable } from './text-table.js';
 
 const BUDGET_LINES_PER_SECOND = 300_000;
 /** The design's memory budget is for a 7 GB file; it is printed here for the file at hand. */
@@ -81,9 +82,8 @@ async function measured<T extends { maxRssKiB: number }>(name: string, script: s
 }
 
 function printTable(rows: string[][]): void {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   log('');
-  for (const r of rows) log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  for (const line of alignedTable(rows)) log(line);
   log('');
 }
 

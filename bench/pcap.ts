@@ -4,18 +4,19 @@
  * `--appender` measures the store side alone instead (pcap-append.ts).
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureCapture } from './pcap-generate.js';
 import { runAppendBench } from './pcap-append.js';
 import type { PcapChildOutput } from './pcap-child.js';
-import { FLOOR_STAGES } from './pcap-floor-stages.js';
-import type { FloorStage, PcapFloorOutput } from './pcap-floor-stages.js';
-import { availableParallelism } from 'node:os';
+import { FLOOR_LABELS, FLOOR_STAGES } from './pcap-floor-stages.js';
+import type { PcapFloorOutput } from './pcap-floor-stages.js';
 import { findExecutable, runCommand, runNodeScript } from './peak-rss.js';
 import type { Measurement } from './peak-rss.js';
 import { parseBenchFlags } from './usage.js';
+import { alignedTable } from './text-table.js';
 
 const BUDGET_PACKETS_PER_SECOND = 2_000_000;
 const BUDGET_PEAK_RSS_BYTES = 250_000_000;
@@ -105,14 +106,6 @@ export async function runPcapBench(args: string[]): Promise<void> {
   await printFloors(capture.path, capture.packets, ours.output, ours.seconds);
 }
 
-const FLOOR_LABELS: Record<FloorStage, string> = {
-  start: 'start: node + DuckDB loaded, empty database opened and closed',
-  hash: 'hash: SHA-256 of the file (the worker an ingest runs beside it)',
-  read: 'read: file read and split into packet records',
-  decode: 'decode: + every layer decoded',
-  track: 'track: + connection tracking, nothing stored',
-};
-
 /**
  * Where the budget goes: each floor stage in its own process, and the CPU the ingest used
  * against the CPU 2 M packets/s would allow on this machine (every core busy all the time).
@@ -127,8 +120,7 @@ async function printFloors(capture: string, packets: number, ours: PcapChildOutp
     lines.push([FLOOR_LABELS[stage], seconds(s), stage === 'start' || stage === 'hash' ? '' : (s * 1e9 / packets).toFixed(0), seconds(m.output.cpuSeconds)]);
   }
   lines.push(['flowaudit ingest (whole process)', seconds(ourWall), (ourWall * 1e9 / packets).toFixed(0), seconds(ours.cpuSeconds)]);
-  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-  for (const l of lines) log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  for (const line of alignedTable(lines)) log(line);
   const cores = availableParallelism();
   const budgetSeconds = packets / BUDGET_PACKETS_PER_SECOND;
   log('');
@@ -154,9 +146,8 @@ function printTable(rows: Row[], rate: (m: Measurement) => number, ourRate: numb
       goalRatio === null ? '' : `${(ourRate / rate(m)).toFixed(2)}x`,
     ]);
   }
-  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
   log('');
-  for (const l of lines) log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+  for (const line of alignedTable(lines)) log(line);
   log('');
 }
 

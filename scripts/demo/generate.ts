@@ -72,7 +72,6 @@ const CALICO_FILE = 'calico/flows.log';
 // ---------------------------------------------------------------------------------------------
 // Determinism
 
-
 /** Integers in [lo, hi] from one seeded generator. */
 class Dice {
   private readonly next: () => number;
@@ -536,6 +535,16 @@ function vpcLines(c: VpcConnection): { start: number; line: string }[] {
   ]);
 }
 
+/**
+ * One window of a long upload: full-size segments (1448 bytes) out, one bare ACK (52 bytes) back
+ * per two; the handshake's flags in the first of `windows` windows, the close's in the last.
+ */
+function uploadWindow(start: number, end: number, bytes: number, n: number, windows: number): VpcConnection['windows'][number] {
+  const acks = Math.ceil(bytes / 2896);
+  const [sent, answered] = n === 0 ? [FLAGS.syn, FLAGS.synAck] : n === windows - 1 ? [FLAGS.fin, FLAGS.fin] : [FLAGS.none, FLAGS.none];
+  return { start, end, request: { packets: Math.ceil(bytes / 1448), bytes, flags: sent }, response: { packets: acks, bytes: acks * 52, flags: answered } };
+}
+
 /** A connection that fits in one window, answered, SYN to FIN. */
 function shortConnection(client: string, clientPort: number, server: string, serverPort: number, start: number, request: [number, number], response: [number, number]): VpcConnection {
   return {
@@ -567,15 +576,8 @@ function documentedVpc(dice: Dice, ports: PortAllocator): VpcConnection[] {
   // apic-firewall/gateway-to-analytics: the biggest documented talker, a long-lived ingestion connection per gateway.
   for (const gateway of [HOST.gw1, HOST.gw2]) {
     const clientPort = ports.next(gateway);
-    const windows = [0, 10, 20, 30, 40, 50].map((minute, n, all) => {
-      const bytes = dice.int(25_000_000, 35_000_000);
-      const flags = n === 0 ? [FLAGS.syn, FLAGS.synAck] : n === all.length - 1 ? [FLAGS.fin, FLAGS.fin] : [FLAGS.none, FLAGS.none];
-      return {
-        start: T0 + minute * MINUTE + 1, end: T0 + (minute + 10) * MINUTE - 1,
-        request: { packets: Math.ceil(bytes / 1448), bytes, flags: flags[0]! },
-        response: { packets: Math.ceil(bytes / 2896), bytes: Math.ceil(bytes / 2896) * 52, flags: flags[1]! },
-      };
-    });
+    const windows = [0, 10, 20, 30, 40, 50].map((minute, n, all) =>
+      uploadWindow(T0 + minute * MINUTE + 1, T0 + (minute + 10) * MINUTE - 1, dice.int(25_000_000, 35_000_000), n, all.length));
     connections.push({ client: gateway, clientPort, server: HOST.analytics, serverPort: 443, windows });
   }
   return connections;
@@ -590,11 +592,7 @@ function exfiltrationVpc(ports: PortAllocator): VpcConnection {
   const sizes = [15_728_640, 16_106_127, 14_889_223];
   return {
     client: HOST.gw2, clientPort: ports.next(HOST.gw2), server: HOST.exfilDrop, serverPort: 443,
-    windows: sizes.map((bytes, n) => ({
-      start: T0 + (20 + n * 10) * MINUTE + 2, end: T0 + (30 + n * 10) * MINUTE - 2,
-      request: { packets: Math.ceil(bytes / 1448), bytes, flags: n === 0 ? FLAGS.syn : n === 2 ? FLAGS.fin : FLAGS.none },
-      response: { packets: Math.ceil(bytes / 2896), bytes: Math.ceil(bytes / 2896) * 52, flags: n === 0 ? FLAGS.synAck : n === 2 ? FLAGS.fin : FLAGS.none },
-    })),
+    windows: sizes.map((bytes, n) => uploadWindow(T0 + (20 + n * 10) * MINUTE + 2, T0 + (30 + n * 10) * MINUTE - 2, bytes, n, sizes.length)),
   };
 }
 

@@ -13,7 +13,9 @@
  * Joined on the endpoint, the two give the same matches as compileRules with the real inventory
  * (test/classify/equivalence.test.ts holds them against the in-memory matcher).
  */
+import { citationText } from '../rules/citation.js';
 import { compileRules } from '../rules/compile.js';
+import { endpointRefText } from '../rules/endpoint-ref.js';
 import { resolveParams } from '../rules/params.js';
 import type { ResolvedParam } from '../rules/params.js';
 import { formatPortRange } from '../rules/ports.js';
@@ -29,8 +31,6 @@ import type {
 } from '../rules/types.js';
 import { segmentIntervals } from './segments.js';
 import type { Segment } from './segments.js';
-import { endpointRefText } from '../rules/endpoint-ref.js';
-import { citationText } from '../rules/citation.js';
 
 /** One row of endpoint_bindings: a side an endpoint stands for. */
 export interface BindingRow {

@@ -9,7 +9,7 @@ import { FlowauditError } from '../errors.js';
 import { INGESTERS } from '../ingest/registry.js';
 import { resolveInputs } from '../ingest/inputs.js';
 import type { InputKind } from '../ingest/types.js';
-import { parseFailOn } from '../report/fail-on.js';
+import { checkBaselineFor, parseFailOn } from '../report/fail-on.js';
 import { loadBaseline } from '../report/baseline.js';
 import { loadReport } from '../report/load.js';
 import { loadInventory } from '../rules/inventory.js';
@@ -50,7 +50,7 @@ export function auditCommand(): Command {
     // A wrong inventory or baseline is found before minutes of ingesting, not after.
     await loadInventory(flags.inventory);
     const baseline = flags.baseline === undefined ? undefined : await loadBaseline(flags.baseline);
-    if (failOn.includes('new') && baseline === undefined) throw new FlowauditError('--fail-on new compares with a previous run', 'add --baseline PREVIOUS (a DuckDB file or JSON report)');
+    checkBaselineFor(failOn, baseline !== undefined);
     const inputs = await resolveInputs(paths);
     if (inputs.length === 0) throw new FlowauditError('no inputs found', 'name capture or flow-log files, or folders holding them', paths.join(' '));
     const store = await Store.open(flags.db ?? ':memory:');

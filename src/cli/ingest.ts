@@ -99,10 +99,11 @@ export interface InputFlags {
  * A bad input is reported on stderr and the others still run; the result is then exit code 2.
  */
 export async function ingestInputs(store: Store, inputs: ResolvedInput[], flags: InputFlags, print: (line: string) => void): Promise<number> {
+  const options = ingestOptions(flags);
   let exit: number = EXIT.ok;
   for (const input of inputs) {
     try {
-      const ingester = await chooseIngester(input.path, flags);
+      const ingester = await chooseIngester(input.path, flags.format, options);
       if (!ingester) {
         if (input.fromDirectory) {
           process.stderr.write(`flowaudit: ${input.path}: skipped — not a capture or flow log this version reads\n`);
@@ -114,7 +115,7 @@ export async function ingestInputs(store: Store, inputs: ResolvedInput[], flags:
           input.path,
         );
       }
-      const report = await ingestOne(store, ingester, input.path, flags);
+      const report = await ingestOne(store, ingester, input.path, options);
       print(formatInputReport(report));
       for (const w of report.warnings) process.stderr.write(`flowaudit: warning: ${w}\n`);
     } catch (err) {
@@ -138,10 +139,10 @@ function asKnownError(err: unknown, path: string): FlowauditError | null {
   return null;
 }
 
-async function chooseIngester(path: string, flags: InputFlags): Promise<Ingester | null> {
-  if (flags.format !== 'auto') return INGESTERS[flags.format];
+async function chooseIngester(path: string, format: InputFlags['format'], options: IngestOptions): Promise<Ingester | null> {
+  if (format !== 'auto') return INGESTERS[format];
   const head = path === '-' ? await readStdinHead() : await readHead(path);
-  return detectFormat(head, INGESTER_LIST, ingestOptions(flags));
+  return detectFormat(head, INGESTER_LIST, options);
 }
 
 function ingestOptions(flags: InputFlags): IngestOptions {
@@ -151,11 +152,10 @@ function ingestOptions(flags: InputFlags): IngestOptions {
   };
 }
 
-async function ingestOne(store: Store, ingester: Ingester, path: string, flags: InputFlags): Promise<InputReport> {
+async function ingestOne(store: Store, ingester: Ingester, path: string, options: IngestOptions): Promise<InputReport> {
   const progress = progressFor(path);
-  const options: IngestOptions = { ...ingestOptions(flags), progress: (done, total) => progress.update(done, total) };
   try {
-    return await ingester.ingest(store, path, options);
+    return await ingester.ingest(store, path, { ...options, progress: (done, total) => progress.update(done, total) });
   } finally {
     progress.done();
   }

@@ -33,7 +33,7 @@ function isCommandName(word: string | undefined): word is CommandName {
  * The program for `argv`: with only the named command when one is, with none for --version,
  * and with all of them otherwise (help, an unknown command, no arguments).
  */
-export async function buildProgram(argv: readonly string[]): Promise<Command> {
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('flowaudit')
     .description('Hold captured traffic and flow logs against the flows vendor documentation says a deployment needs.')
     .version(packageVersion(), '-V, --version')
@@ -52,7 +52,7 @@ function applyRecursively(cmd: Command, fn: (c: Command) => void): void {
   for (const sub of cmd.commands) applyRecursively(sub, fn);
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   try {
     await (await buildProgram(argv)).parseAsync(argv);
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // `flowaudit report | head` closes the pipe early: stop quietly, as other Unix tools do.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? EXIT.ok : Number(process.exitCode));
+  if (err.code === 'EPIPE') process.exit(); // with process.exitCode, as set so far
   throw err;
 });
 

@@ -58,8 +58,7 @@ export function reportCommand(): Command {
 
 /** Compare with the baseline (loaded here unless given), render, write; the exit code --fail-on asks for. */
 export async function writeReport(current: Report, flags: OutputFlags, failOn: readonly FailKind[], baseline?: Report): Promise<number> {
-  const previous = baseline ?? (flags.baseline === undefined ? undefined : await loadBaseline(flags.baseline));
-  const report = previous === undefined || flags.baseline === undefined ? current : compareWithBaseline(current, previous, flags.baseline);
+  const report = flags.baseline === undefined ? current : compareWithBaseline(current, baseline ?? (await loadBaseline(flags.baseline)), flags.baseline);
   const found = failures(report, failOn);
   const color = flags.format === 'table' && flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const text = RENDERERS[flags.format](report, { color });

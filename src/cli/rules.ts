@@ -113,7 +113,6 @@ function displayPath(file: string, options: FormatOptions): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-
 function refsText(refs: readonly EndpointRef[]): string {
   return refs.map(endpointRefText).join(',');
 }

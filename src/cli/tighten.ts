@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { DEFAULT_MIN_FILL } from '../tighten/build.js';
 import type { Comparison } from '../tighten/current.js';
+import { connectionCount, governedNames } from '../tighten/model.js';
 import type { RuleSet } from '../tighten/model.js';
 import { TARGETS, tighten } from '../tighten/tighten.js';
 import type { Target, TightenOptions } from '../tighten/tighten.js';
@@ -70,7 +71,7 @@ export function tightenCommand(): Command {
     });
 }
 
-export function parseFlags(flags: TightenFlags): TightenOptions {
+function parseFlags(flags: TightenFlags): TightenOptions {
   if (flags.staged && flags.target !== 'calico') throw new ConfigError('--staged applies to --target calico only', `drop --staged, or use --target calico`);
   if ((flags.awsFormat !== undefined || flags.sg !== undefined) && flags.target !== 'aws-sg') {
     throw new ConfigError(`${flags.awsFormat !== undefined ? '--aws-format' : '--sg'} applies to --target aws-sg only`, 'drop it, or use --target aws-sg');
@@ -89,7 +90,7 @@ export function parseFlags(flags: TightenFlags): TightenOptions {
   };
 }
 
-export function parseSg(values: readonly string[]): Record<string, string> {
+function parseSg(values: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const value of values) {
     const eq = value.indexOf('=');
@@ -113,17 +114,15 @@ function checkSgEndpoints(sg: Record<string, string>, ruleSet: RuleSet): void {
   }
 }
 
-export function summaryLine(ruleSet: RuleSet, target: Target, output: string, comparison: Comparison | null = null): string {
-  const governed = new Set(ruleSet.endpoints.filter((e) => e.governed).map((e) => e.name));
+function summaryLine(ruleSet: RuleSet, target: Target, output: string, comparison: Comparison | null): string {
+  const governed = governedNames(ruleSet);
   const rules = ruleSet.rules.filter((r) => governed.has(r.endpoint)).length;
   const c = ruleSet.counts;
-  const connections = (groups: readonly { connections: number; verdict: string }[], verdict?: string): number =>
-    groups.filter((g) => verdict === undefined || g.verdict === verdict).reduce((n, g) => n + g.connections, 0);
   const current =
     comparison === null
       ? ''
-      : `; current policy: ${comparison.unused.length} rules unused, ${connections(comparison.denied)} observed connections denied, ` +
-        `${connections(comparison.broken)} would be cut off (${connections(comparison.broken, 'documented')} documented) — see the header`;
+      : `; current policy: ${comparison.unused.length} rules unused, ${connectionCount(comparison.denied)} observed connections denied, ` +
+        `${connectionCount(comparison.broken)} would be cut off (${connectionCount(comparison.broken.filter((g) => g.verdict === 'documented'))} documented) — see the header`;
   return (
     `${output}: ${target}, ${rules} rules on ${governed.size} endpoints for ${c.documented} documented connections; ` +
     `${c.unexpectedAdmitted} of ${c.unexpected} unexpected admitted; ${ruleSet.unobserved.length} unobserved flows ${ruleSet.options.keepUnobserved ? 'kept where possible' : 'dropped'}${current}\n`

@@ -1,10 +1,10 @@
 /**
  * Packets → bidirectional connections. The lookup is an open-addressing hash table keyed by the
  * direction-independent 5-tuple (+ VLAN and tunnel context); each slot keeps its key's hash beside
- * the record it points to, so a probe past another key costs no look at that key. Per-packet state lives in typed-array records
- * (conn-records.ts), so the per-packet path allocates nothing and touches no object; a Connection
- * object exists once per connection. Idle connections are flushed as capture time advances, which
- * keeps memory bounded on long captures.
+ * the record it points to, so a probe past another key costs no look at that key. Per-packet state
+ * lives in typed-array records (conn-records.ts), so the per-packet path allocates nothing and
+ * touches no object; a Connection object exists once per connection. Idle connections are flushed
+ * as capture time advances, which keeps memory bounded on long captures.
  */
 import type { DecodedPacket } from './pcap/decode/packet.js';
 import { encapsulationName } from './pcap/decode/encapsulation.js';

@@ -73,7 +73,7 @@ async function parseJsonReport(path: string): Promise<Report> {
 }
 
 /** The key that makes two findings the same finding across runs. */
-export function findingKey(f: Pick<ReportFinding, 'verdict' | 'proto' | 'client_ip' | 'server_ip' | 'server_port' | 'client_endpoint' | 'server_endpoint'>): string {
+function findingKey(f: Pick<ReportFinding, 'verdict' | 'proto' | 'client_ip' | 'server_ip' | 'server_port' | 'client_endpoint' | 'server_endpoint'>): string {
   return JSON.stringify([f.verdict, f.proto, f.client_ip, f.server_ip, f.server_port, f.client_endpoint, f.server_endpoint]);
 }
 

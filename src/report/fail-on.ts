@@ -17,7 +17,7 @@ const COUNTERS: Record<FailKind, (report: Report) => number> = {
   new: (r) => r.findings.filter((f) => f.change === 'new').length,
 };
 
-export const FAIL_KINDS = Object.keys(COUNTERS) as FailKind[];
+const FAIL_KINDS = Object.keys(COUNTERS) as FailKind[];
 export const DEFAULT_FAIL_ON = 'unexpected,denied,unanswered';
 
 /** `unexpected,denied` → the kinds; `none` → []. */
@@ -34,10 +34,15 @@ export function parseFailOn(text: string): FailKind[] {
   return parts as FailKind[];
 }
 
-/** The kinds that were found, with how many; empty when the run passes. */
-export function failures(report: Report, kinds: readonly FailKind[]): { kind: FailKind; count: number }[] {
-  if (kinds.includes('new') && !report.baseline) {
+/** `new` needs a baseline to compare with; `audit` asks before ingesting, `report` before failing. */
+export function checkBaselineFor(kinds: readonly FailKind[], hasBaseline: boolean): void {
+  if (kinds.includes('new') && !hasBaseline) {
     throw new ConfigError('--fail-on new compares with a previous run', 'add --baseline PREVIOUS (a DuckDB file or JSON report)');
   }
+}
+
+/** The kinds that were found, with how many; empty when the run passes. */
+export function failures(report: Report, kinds: readonly FailKind[]): { kind: FailKind; count: number }[] {
+  checkBaselineFor(kinds, report.baseline !== undefined);
   return kinds.map((kind) => ({ kind, count: COUNTERS[kind](report) })).filter((f) => f.count > 0);
 }

@@ -24,14 +24,14 @@ import type {
 import { protoName } from './proto-names.js';
 
 /** How many rows each traffic view keeps (the findings are never capped here; renderers may). */
-export const TRAFFIC_LIMIT = 20;
+const TRAFFIC_LIMIT = 20;
 /** Names listed per address in a finding. */
 const NAMES_PER_ADDRESS = 5;
 /** Zeek's scan policy thresholds: distinct ports of one server, distinct servers on one port. */
 export const PORT_SCAN_THRESHOLD = 15;
 export const ADDRESS_SCAN_THRESHOLD = 25;
 /** Ports users audit as administrative access: SSH, telnet, RDP. */
-export const ADMIN_PORTS: readonly number[] = [22, 23, 3389];
+const ADMIN_PORTS: readonly number[] = [22, 23, 3389];
 
 const iso = (column: string): string => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
 
@@ -40,16 +40,18 @@ export interface LoadReportOptions {
   generatedAt: Date;
 }
 
+/** The classification is read first: it refuses a database that was never classified. */
 export async function loadReport(store: Store, options: LoadReportOptions): Promise<Report> {
-  const classification = await loadClassification(store);
-  const [inputs, summary, flows, findings, traffic] = [
-    await loadInputs(store),
-    await loadSummary(store),
-    await loadFlows(store),
-    await loadFindings(store),
-    await loadTraffic(store),
-  ];
-  return { schema: REPORT_SCHEMA, generated_at: options.generatedAt.toISOString(), classification, inputs, summary, flows, findings, traffic };
+  return {
+    schema: REPORT_SCHEMA,
+    generated_at: options.generatedAt.toISOString(),
+    classification: await loadClassification(store),
+    inputs: await loadInputs(store),
+    summary: await loadSummary(store),
+    flows: await loadFlows(store),
+    findings: await loadFindings(store),
+    traffic: await loadTraffic(store),
+  };
 }
 
 /** Connections ingested after the last classify run: they have no verdict yet. */

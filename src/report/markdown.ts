@@ -14,7 +14,7 @@ import type { RenderOptions, Report, ReportFinding, ReportFlow, ScanReport, TopT
 import { FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from './model.js';
 import {
   FINDINGS_CAP, LIST_CAP, VERDICT_TITLES, capList, changedFlows, flowsNotObserved, formatBytes, formatCount, formatInstant, formatSpan,
-  formatTime, hostPort, inputsSpan, moreNote, oneLine, protoPorts, scanTargets, statusLabel,
+  formatTime, hostPort, inputsSpan, moreNote, oneLine, protoPorts, scanTargets, statusLabel, totalFlows,
 } from './text.js';
 
 /** Rows per traffic list and of flows not observed: a pasted report is read, not searched, and must fit an issue. */
@@ -91,9 +91,8 @@ function header(report: Report): string[] {
   const sum = report.summary;
   out.push('## Summary', '', ...table(['Connections', 'Count'], [1], [
     ...VERDICT_LIST.map((v) => [v, formatCount(sum[v])]), ['**total**', `**${formatCount(sum.connections)}**`]]));
-  const flowTotal = Object.values(sum.flows).reduce((a, b) => a + b, 0);
   out.push('', ...table(['Documented flows', 'Count'], [1], [
-    ...FLOW_STATUS_LIST.map((st) => [statusLabel(st), formatCount(sum.flows[st] ?? 0)]), ['**total**', `**${formatCount(flowTotal)}**`]]));
+    ...FLOW_STATUS_LIST.map((st) => [statusLabel(st), formatCount(sum.flows[st])]), ['**total**', `**${formatCount(totalFlows(sum))}**`]]));
   out.push('', '### Inputs', '');
   if (report.inputs.length === 0) return [...out, 'None.'];
   return [...out, ...table(['Path', 'Kind', 'Records read', 'Used', 'Rejected', 'Connections', 'First seen', 'Last seen'], [2, 3, 4, 5],
@@ -143,29 +142,30 @@ function notObserved(report: Report): string[] {
     mdText(f.reason), citation(f)])), ...more(rest, 'json')];
 }
 
-function pairs(title: string, all: readonly TrafficPair[]): string[] {
+/** One traffic list under the Traffic heading, capped at `cap` rows. */
+function trafficList<T>(title: string, all: readonly T[], headers: readonly string[], right: readonly number[], row: (item: T) => string[], cap = TRAFFIC_CAP): string[] {
   const out = ['', `### ${title} (${formatCount(all.length)})`, ''];
   if (all.length === 0) return [...out, 'None.'];
-  const { shown, more: rest } = capList(all, TRAFFIC_CAP);
-  return [...out, ...table(['Proto', 'Client', 'Server', 'Verdict', 'Connections', 'Packets', 'Bytes'], [4, 5, 6], shown.map((p) => [
+  const { shown, more: rest } = capList(all, cap);
+  return [...out, ...table(headers, right, shown.map(row)), ...more(rest, 'json')];
+}
+
+function pairs(title: string, all: readonly TrafficPair[]): string[] {
+  return trafficList(title, all, ['Proto', 'Client', 'Server', 'Verdict', 'Connections', 'Packets', 'Bytes'], [4, 5, 6], (p) => [
     mdCode(p.proto), address(p.client_ip, p.client_endpoint), server(p.server_ip, p.server_port, p.server_endpoint), p.verdict,
-    formatCount(p.connections), formatCount(p.packets), formatBytes(p.bytes)])), ...more(rest, 'json')];
+    formatCount(p.connections), formatCount(p.packets), formatBytes(p.bytes)]);
 }
 
 function talkers(all: readonly TopTalker[]): string[] {
-  const out = ['', `### Top talkers (${formatCount(all.length)})`, ''];
-  if (all.length === 0) return [...out, 'None.'];
-  const { shown, more: rest } = capList(all, TRAFFIC_CAP);
-  return [...out, ...table(['Address', 'Bytes', 'Packets', 'Connections'], [1, 2, 3], shown.map((t) => [
-    address(t.ip, t.endpoint), formatBytes(t.bytes), formatCount(t.packets), formatCount(t.connections)])), ...more(rest, 'json')];
+  return trafficList('Top talkers', all, ['Address', 'Bytes', 'Packets', 'Connections'], [1, 2, 3], (t) => [
+    address(t.ip, t.endpoint), formatBytes(t.bytes), formatCount(t.packets), formatCount(t.connections)]);
 }
 
+/** Every scan is listed: the report keeps few of them. */
 function scans(all: readonly ScanReport[]): string[] {
-  const out = ['', `### Scans (${formatCount(all.length)})`, ''];
-  if (all.length === 0) return [...out, 'None.'];
-  return [...out, ...table(['Kind', 'Client', 'Server', 'Reached', 'Connections', 'Refused or unanswered', 'First seen', 'Last seen'], [4, 5], all.map((x) => [
+  return trafficList('Scans', all, ['Kind', 'Client', 'Server', 'Reached', 'Connections', 'Refused or unanswered', 'First seen', 'Last seen'], [4, 5], (x) => [
     `${x.kind} scan`, address(x.client_ip, x.client_endpoint), x.kind === 'port' ? address(x.server_ip, x.server_endpoint) : '(many)',
-    mdText(scanTargets(x)), formatCount(x.connections), formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)]))];
+    mdText(scanTargets(x)), formatCount(x.connections), formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)], Infinity);
 }
 
 function traffic(report: Report): string[] {

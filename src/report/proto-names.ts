@@ -20,3 +20,11 @@ const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
 export function protoName(proto: number): string {
   return PROTOCOL_NAMES.get(proto) ?? String(proto);
 }
+
+/** Protocol names whose server_port holds the ICMP code rather than a port. */
+const ICMP_NAMES: ReadonlySet<string> = new Set(['icmp', 'icmpv6', 'ipv6-icmp']);
+
+/** Whether a report's `proto` is ICMP (its server_port is then the code). */
+export function isIcmpName(proto: string): boolean {
+  return ICMP_NAMES.has(proto);
+}

@@ -7,7 +7,8 @@ import type { FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, Scan
 import { FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from './model.js';
 import {
   FINDINGS_CAP, LIST_CAP, VERDICT_TITLES, addressLabel, capList, changedFlows, displayWidth, flowsNotObserved, formatBytes, formatCount,
-  formatInstant, formatSpan, formatTime, inputsSpan, moreNote, protoPorts, scanTargets, serverLabel, statusLabel, terminalSafe, truncate, truncateMiddle,
+  formatInstant, formatSpan, formatTime, inputsSpan, moreNote, protoPorts, scanTargets, serverLabel, statusLabel, terminalSafe, totalFlows, truncate,
+  truncateMiddle,
 } from './text.js';
 
 type Style = 'red' | 'yellow' | 'green' | 'dim' | 'bold';
@@ -86,9 +87,9 @@ function header(report: Report, paint: Paint): string[] {
 function summary(report: Report, paint: Paint): string[] {
   const sum = report.summary;
   const verdicts = VERDICT_LIST.map((v) => `${paint(v, sum[v] > 0 ? VERDICT_STYLE[v] : undefined)} ${formatCount(sum[v])}`).join(' · ');
-  const flowTotal = Object.values(sum.flows).reduce((a, b) => a + b, 0);
+  const flowTotal = totalFlows(sum);
   const statuses = FLOW_STATUS_LIST
-    .map((st) => `${paint(statusLabel(st), sum.flows[st] > 0 ? STATUS_STYLE[st] : undefined)} ${formatCount(sum.flows[st] ?? 0)}`)
+    .map((st) => `${paint(statusLabel(st), sum.flows[st] > 0 ? STATUS_STYLE[st] : undefined)} ${formatCount(sum.flows[st])}`)
     .join(' · ');
   const width = Math.max(formatCount(sum.connections).length, formatCount(flowTotal).length);
   return [
@@ -149,39 +150,35 @@ function notObserved(report: Report, paint: Paint): string[] {
   return out;
 }
 
-function pairs(title: string, all: readonly TrafficPair[], paint: Paint): string[] {
+/** One traffic list under the Traffic heading, indented one level deeper, capped at `cap` rows. */
+function trafficList<T>(title: string, all: readonly T[], cols: readonly Column[], row: (item: T) => Cell[], paint: Paint, cap = LIST_CAP): string[] {
   const out = ['', `${INDENT}${paint(`${title} (${formatCount(all.length)})`, 'bold')}`];
   if (all.length === 0) return [...out, `${INDENT}${INDENT}none`];
-  const { shown, more } = capList(all, LIST_CAP);
-  const cols: Column[] = [{ title: 'PROTO', max: 8 }, { title: 'CLIENT', max: 40 }, { title: 'SERVER', max: 48 }, { title: 'VERDICT' },
-    { title: 'CONNS', right: true }, { title: 'PACKETS', right: true }, { title: 'BYTES', right: true }];
-  const rows = shown.map((p): Cell[] => [s(p.proto), s(addressLabel(p.client_ip, p.client_endpoint)), s(serverLabel(p.server_ip, p.server_port, p.server_endpoint)),
-    { text: p.verdict, style: VERDICT_STYLE[p.verdict] }, formatCount(p.connections), formatCount(p.packets), formatBytes(p.bytes)]);
-  out.push(...columns(cols, rows, paint).map((l) => INDENT + l));
+  const { shown, more } = capList(all, cap);
+  out.push(...columns(cols, shown.map(row), paint).map((l) => INDENT + l));
   if (more > 0) out.push(`${INDENT}${INDENT}${moreNote(more, 'json')}`);
   return out;
+}
+
+function pairs(title: string, all: readonly TrafficPair[], paint: Paint): string[] {
+  const cols: Column[] = [{ title: 'PROTO', max: 8 }, { title: 'CLIENT', max: 40 }, { title: 'SERVER', max: 48 }, { title: 'VERDICT' },
+    { title: 'CONNS', right: true }, { title: 'PACKETS', right: true }, { title: 'BYTES', right: true }];
+  return trafficList(title, all, cols, (p) => [s(p.proto), s(addressLabel(p.client_ip, p.client_endpoint)), s(serverLabel(p.server_ip, p.server_port, p.server_endpoint)),
+    { text: p.verdict, style: VERDICT_STYLE[p.verdict] }, formatCount(p.connections), formatCount(p.packets), formatBytes(p.bytes)], paint);
 }
 
 function talkers(all: readonly TopTalker[], paint: Paint): string[] {
-  const out = ['', `${INDENT}${paint(`Top talkers (${formatCount(all.length)})`, 'bold')}`];
-  if (all.length === 0) return [...out, `${INDENT}${INDENT}none`];
-  const { shown, more } = capList(all, LIST_CAP);
   const cols: Column[] = [{ title: 'ADDRESS', max: 48 }, { title: 'BYTES', right: true }, { title: 'PACKETS', right: true }, { title: 'CONNS', right: true }];
-  const rows = shown.map((t) => [s(addressLabel(t.ip, t.endpoint)), formatBytes(t.bytes), formatCount(t.packets), formatCount(t.connections)]);
-  out.push(...columns(cols, rows, paint).map((l) => INDENT + l));
-  if (more > 0) out.push(`${INDENT}${INDENT}${moreNote(more, 'json')}`);
-  return out;
+  return trafficList('Top talkers', all, cols, (t) => [s(addressLabel(t.ip, t.endpoint)), formatBytes(t.bytes), formatCount(t.packets), formatCount(t.connections)], paint);
 }
 
+/** Every scan is listed: the report keeps few of them. */
 function scans(all: readonly ScanReport[], paint: Paint): string[] {
-  const out = ['', `${INDENT}${paint(`Scans (${formatCount(all.length)})`, 'bold')}`];
-  if (all.length === 0) return [...out, `${INDENT}${INDENT}none`];
   const cols: Column[] = [{ title: 'KIND' }, { title: 'CLIENT', max: 40 }, { title: 'SERVER', max: 48 }, { title: 'REACHED' },
     { title: 'CONNS', right: true }, { title: 'REFUSED/UNANSWERED', right: true }, { title: 'FIRST SEEN' }, { title: 'LAST SEEN' }];
-  const rows = all.map((x): Cell[] => [{ text: `${x.kind} scan`, style: 'red' }, s(addressLabel(x.client_ip, x.client_endpoint)),
+  return trafficList('Scans', all, cols, (x) => [{ text: `${x.kind} scan`, style: 'red' }, s(addressLabel(x.client_ip, x.client_endpoint)),
     x.kind === 'port' ? s(addressLabel(x.server_ip, x.server_endpoint)) : '(many)', s(scanTargets(x)), formatCount(x.connections),
-    formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)]);
-  return [...out, ...columns(cols, rows, paint).map((l) => INDENT + l)];
+    formatCount(x.refused_or_unanswered), formatTime(x.first_seen), formatTime(x.last_seen)], paint, Infinity);
 }
 
 function traffic(report: Report, paint: Paint): string[] {

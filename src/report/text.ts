@@ -1,9 +1,9 @@
 /**
- * Wording and value formatting shared by the text renderers (table, markdown): byte and count
+ * Wording and value formatting shared by the renderers (table, markdown, html): byte and count
  * units, times and spans, address labels, lists cut short, and the escaping that makes a string
  * from the data (DNS answers, TLS SNI, flow-log metadata, file paths) safe to print.
  */
-import type { FindingVerdict, FlowStatus, Report, ReportFlow, ReportInput, ScanReport } from './model.js';
+import type { FindingVerdict, FlowStatus, Report, ReportFlow, ReportInput, ReportSummary, ScanReport, Verdict } from './model.js';
 
 /** Findings shown per verdict by the table and markdown renderers; the rest are counted. */
 export const FINDINGS_CAP = 50;
@@ -12,9 +12,14 @@ export const LIST_CAP = 100;
 
 export const VERDICT_TITLES: Readonly<Record<FindingVerdict, string>> = { unexpected: 'Unexpected', denied: 'Denied', unanswered: 'Unanswered' };
 
-/** `not covered`: a flow status in words. */
-export function statusLabel(status: FlowStatus): string {
+/** `not covered`: a flow status (or a verdict) in words. */
+export function statusLabel(status: FlowStatus | Verdict): string {
   return status.replace('_', ' ');
+}
+
+/** Documented flows, whatever their status. */
+export function totalFlows(summary: ReportSummary): number {
+  return Object.values(summary.flows).reduce((a, b) => a + b, 0);
 }
 
 /** The flows with any status but observed, the ones that need action first. */

@@ -32,7 +32,6 @@ export function parseCidr(text: string): CidrParse {
   return { ok: true, block: { text: `${canonical}/${prefix}`, family: address.family, prefix, start, end: start | hostMask } };
 }
 
-
 /** Whether the text is an address or CIDR (used to tell a CIDR endpoint ref from a name or host). */
 export function looksLikeCidr(text: string): boolean {
   const slash = text.indexOf('/');

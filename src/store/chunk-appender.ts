@@ -11,15 +11,13 @@
  * NULL (each a validity-mask update of several BigInt operations), they made a chunk take 1.7
  * times as long.
  */
-import { DuckDBDataChunk, DuckDBVector, SQLNULL } from '@duckdb/node-api';
+import { DuckDBDataChunk, SQLNULL } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { columnWriter } from './column-writers.js';
+import { CHUNK_ROWS, columnWriter } from './column-writers.js';
 import type { Cell, ColumnWriter } from './column-writers.js';
 
 export type { Cell } from './column-writers.js';
 
-/** The most rows one chunk can carry. */
-const CHUNK_ROWS = DuckDBVector.standardSize();
 /**
  * Chunks the appender gathers before it writes them into the table. Left to itself it waits for
  * 100 chunks, and at the end holds every row twice (gathered and in the table) while it writes:

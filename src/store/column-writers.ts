@@ -18,7 +18,8 @@ export type Cell = number | string | boolean | bigint | Readonly<Record<string, 
 
 export type ColumnWriter = (chunk: DuckDBDataChunk, column: number, cells: readonly Cell[], rows: number) => void;
 
-const CHUNK_ROWS = DuckDBVector.standardSize();
+/** The most rows one data chunk carries (DuckDB's vector size). */
+export const CHUNK_ROWS = DuckDBVector.standardSize();
 const TWO_32 = 4294967296;
 
 // One scratch buffer serves every column in turn: a column is copied into its vector before the next is laid out.

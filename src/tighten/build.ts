@@ -17,8 +17,8 @@ import { selectorMatches } from '../rules/bindings.js';
 import type { K8sSelector } from '../rules/types.js';
 import type { TightenInput } from './load.js';
 import { mergeAddresses, mergePorts } from './merge.js';
-import { cidrContains, hasPorts, ruleAdmits, sidesFor } from './model.js';
-import type { EndpointScope, ObservedGroup, RuleDirection, RuleSet, TightRule } from './model.js';
+import { cidrContains, connectionCount, hasPorts, ruleAdmits, sidesFor } from './model.js';
+import type { EndpointScope, Family, ObservedGroup, ObservedSide, RuleDirection, RuleSet, TightRule } from './model.js';
 import { buildScopes, deriveSelectors, inScope } from './scopes.js';
 import { keptRules, unobservedFlows } from './unobserved.js';
 
@@ -60,21 +60,19 @@ export function buildRuleSet(input: TightenInput, options: BuildOptions): RuleSe
     if (!list) relevance.set(key, (list = unexpected.filter((u) => inScope(scope, direction, u))));
     return list;
   };
-  const rules: TightRule[] = [];
-  for (const group of groupDocumented(documented)) rules.push(...groupRules(group, scopes, relevantTo(scopes.get(group.endpoint)!, group.direction), options.minFill));
-  rules.push(...kept.rules);
-  rules.splice(0, rules.length, ...rules.filter(rendered));
+  const observedRules = groupDocumented(documented).flatMap((group) => groupRules(group, scopes, relevantTo(scopes.get(group.endpoint)!, group.direction), options.minFill));
+  const rules = [...observedRules, ...kept.rules].filter(rendered);
 
   const admitted = new Set<ObservedGroup>();
   for (const rule of rules) {
     const own = relevantTo(scopes.get(rule.endpoint)!, rule.direction).filter((u) => ruleAdmits(rule, u));
-    rule.unexpectedAdmitted = sum(own);
+    rule.unexpectedAdmitted = connectionCount(own);
     for (const u of own) admitted.add(u);
   }
   numberRules(rules);
 
   const governed = new Set([...scopes.values()].filter((s) => s.governed).map((s) => s.name));
-  const count = (verdict: ObservedGroup['verdict']): number => sum(input.groups.filter((g) => g.verdict === verdict));
+  const count = (verdict: ObservedGroup['verdict']): number => connectionCount(input.groups.filter((g) => g.verdict === verdict));
   return {
     db: input.db,
     run: { id: input.run.id, finishedAt: input.run.finishedAt, inventory: input.run.inventory, packs: input.run.packs },
@@ -87,16 +85,12 @@ export function buildRuleSet(input: TightenInput, options: BuildOptions): RuleSe
       unexpected: count('unexpected'),
       denied: count('denied'),
       unanswered: count('unanswered'),
-      unexpectedAdmitted: sum([...admitted]),
-      unexpectedUngoverned: sum(unexpected.filter((u) => !governed.has(u.client.endpoint) && !governed.has(u.server.endpoint))),
-      documentedWithoutAddress: sum(documented.filter((g) => g.client.num === null || g.server.num === null)),
+      unexpectedAdmitted: connectionCount([...admitted]),
+      unexpectedUngoverned: connectionCount(unexpected.filter((u) => !governed.has(u.client.endpoint) && !governed.has(u.server.endpoint))),
+      documentedWithoutAddress: connectionCount(documented.filter((g) => g.client.num === null || g.server.num === null)),
       unclassified: input.unclassified,
     },
   };
-}
-
-function sum(groups: readonly ObservedGroup[]): number {
-  return groups.reduce((n, g) => n + g.connections, 0);
 }
 
 function groupDocumented(documented: readonly ObservedGroup[]): Group[] {
@@ -152,19 +146,23 @@ function groupRules(group: Group, scopes: ReadonlyMap<string | null, EndpointSco
     const bySignature = new Map<string, ObservedGroup[]>();
     for (const m of group.members) {
       const signature = [...portsOfPeer.get(peerKey(group.direction, m))!].sort().join(',');
-      bySignature.set(signature, [...(bySignature.get(signature) ?? []), m]);
+      const piece = bySignature.get(signature) ?? [];
+      piece.push(m);
+      bySignature.set(signature, piece);
     }
     pieces = [...bySignature.values()];
   }
 
   const peerScope = group.peerEndpoint === null ? null : scopes.get(group.peerEndpoint)!;
+  const addressesOf = (sides: readonly ObservedSide[], family: Family): bigint[] => sides.filter((p) => p.family === family && p.num !== null).map((p) => p.num!);
+  // The same for every piece: the addresses unexpected connections used at this endpoint.
+  const unexpectedPeers = relevant.map((u) => sidesFor(group.direction, u).peer);
   return pieces.map((members): TightRule => {
     const peers = members.map((m) => sidesFor(group.direction, m).peer);
     const cidrs = ([4, 6] as const).flatMap((family) => {
-      const addresses = peers.filter((p) => p.family === family && p.num !== null).map((p) => p.num!);
+      const addresses = addressesOf(peers, family);
       if (addresses.length === 0) return [];
-      const forbidden = relevant.map((u) => sidesFor(group.direction, u).peer).filter((p) => p.family === family && p.num !== null).map((p) => p.num!);
-      return mergeAddresses({ family, addresses, forbidden, bounds: peerScope ? peerScope.intervals : null, minFill });
+      return mergeAddresses({ family, addresses, forbidden: addressesOf(unexpectedPeers, family), bounds: peerScope ? peerScope.intervals : null, minFill });
     });
     let ports = null;
     if (withPorts) {
@@ -186,7 +184,7 @@ function groupRules(group: Group, scopes: ReadonlyMap<string | null, EndpointSco
       proto: group.proto,
       ports,
       provenance: [...byFlow.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([flow, connections]) => ({ flow, connections })),
-      connections: sum(members),
+      connections: connectionCount(members),
       kept: false,
       unexpectedAdmitted: 0,
     };

@@ -17,7 +17,7 @@ import { matchConnection } from '../rules/match.js';
 import { isNetworkPolicy, networkPolicyToPack } from '../rules/network-policy.js';
 import type { CompiledRules, Diagnostic, K8sSelector, RulePack } from '../rules/types.js';
 import { formatLocation, readYamlFile } from '../rules/yaml-source.js';
-import { protoName, ruleSetAdmits, sideIdentity } from './model.js';
+import { connectionCount, protoName, ruleSetAdmits, sideIdentity } from './model.js';
 import type { ObservedGroup, RuleSet, Verdict } from './model.js';
 
 interface Isolation {
@@ -82,6 +82,9 @@ export interface Comparison {
   unjudged: number;
 }
 
+/** The rule part of a flow id (`networkpolicy.NS.NAME/ingress-1-tcp` → `ingress-1-tcp`): it starts with the rule's direction. */
+const ruleOf = (flow: string): string => flow.slice(flow.lastIndexOf('/') + 1);
+
 export function compareWithCurrent(current: CurrentPolicy, ruleSet: RuleSet, groups: readonly ObservedGroup[]): Comparison {
   const used = new Set<string>();
   const denied: ObservedGroup[] = [];
@@ -96,7 +99,6 @@ export function compareWithCurrent(current: CurrentPolicy, ruleSet: RuleSet, gro
     const client = sideIdentity(g.client, ruleSet.endpoints);
     const server = sideIdentity(g.server, ruleSet.endpoints);
     const flows = matchConnection(current.compiled, { proto: g.proto, client: { ip: g.client.ip, port: null, k8s: client }, server: { ip: g.server.ip, port: g.port, k8s: server } });
-    const ruleOf = (flow: string): string => flow.slice(flow.lastIndexOf('/') + 1);
     const ingressFlows = flows.filter((f) => ruleOf(f).startsWith('ingress-'));
     const egressFlows = flows.filter((f) => ruleOf(f).startsWith('egress-'));
     const ingressIsolated = current.isolation.some((p) => p.ingress && selectorMatches(p.selector, server));
@@ -142,21 +144,20 @@ function listed(groups: readonly ObservedGroup[]): string[] {
 }
 
 export function formatComparison(c: Comparison): string[] {
-  const total = (list: readonly ObservedGroup[]): number => list.reduce((n, g) => n + g.connections, 0);
   const brokenDocumented = c.broken.filter((g) => g.verdict === 'documented');
   const lines = [
     `Compared with the current policy ${c.file}:`,
     `(a) its rules that allowed nothing observed: ${c.unused.length}`,
     ...c.unused.map((u) => `    ${u.flow}: ${u.title}${u.why ? ` — cannot match: ${u.why}` : ''}`),
-    `(b) observed connections it denies: ${total(c.denied)} (${byVerdict(c.denied)})`,
+    `(b) observed connections it denies: ${connectionCount(c.denied)} (${byVerdict(c.denied)})`,
     ...listed(c.denied),
-    `(c) what the tightened rules break compared with it (allowed now, observed, not allowed after): ${total(c.broken)} (${byVerdict(c.broken)})`,
+    `(c) what the tightened rules break compared with it (allowed now, observed, not allowed after): ${connectionCount(c.broken)} (${byVerdict(c.broken)})`,
   ];
-  const outside = c.brokenOutsideReach.length === 0 ? [] : [`    ${total(c.brokenOutsideReach)} of them have no pod the current policy selects on either side: it allows them only by not applying to them.`];
+  const outside = c.brokenOutsideReach.length === 0 ? [] : [`    ${connectionCount(c.brokenOutsideReach)} of them have no pod the current policy selects on either side: it allows them only by not applying to them.`];
   if (c.broken.length === 0) lines.push('    nothing: every observed connection it allows, the tightened rules allow too.');
   else if (c.broken.every((g) => g.verdict === 'unexpected')) lines.push('    only unexpected traffic: this is what tightening is for.', ...outside, ...listed(c.broken));
   else if (brokenDocumented.length === 0) lines.push('    no documented connection: unexpected traffic, and attempts that never worked (denied or unanswered).', ...outside, ...listed(c.broken));
-  else lines.push(`    WARNING: ${total(brokenDocumented)} documented connections among them:`, ...outside, ...listed(c.broken));
+  else lines.push(`    WARNING: ${connectionCount(brokenDocumented)} documented connections among them:`, ...outside, ...listed(c.broken));
   if (c.unjudged > 0) lines.push(`${c.unjudged} connections without addresses (aggregated flow logs) were not judged.`);
   return lines;
 }

@@ -4,7 +4,7 @@
  * bounded, every endpoint and whether it is governed, and the documented flows never observed —
  * kept or dropped, said either way.
  */
-import { formatPorts, protoName, provenanceText } from './model.js';
+import { formatPorts, governedNames, protoName, provenanceText } from './model.js';
 import type { EndpointScope, RuleSet, TightRule } from './model.js';
 import type { K8sSelector } from '../rules/types.js';
 
@@ -35,13 +35,12 @@ export function ruleSummary(rule: TightRule): string {
 
 export function headerLines(ruleSet: RuleSet, target: string, targetNotes: readonly string[], comparison: readonly string[]): string[] {
   const c = ruleSet.counts;
-  const governed = ruleSet.endpoints.filter((e) => e.governed);
-  const governedNames = new Set(governed.map((e) => e.name));
-  const rendered = ruleSet.rules.filter((r) => governedNames.has(r.endpoint));
+  const governed = governedNames(ruleSet);
+  const rendered = ruleSet.rules.filter((r) => governed.has(r.endpoint));
   const lines = [
     `flowaudit tighten --target ${target}`,
     `From classify run #${ruleSet.run.id} (${ruleSet.run.finishedAt} UTC) in ${ruleSet.db}; inventory ${ruleSet.run.inventory}; packs ${ruleSet.run.packs.join(', ')}.`,
-    `${plural(rendered.length, 'allow rule')} on ${plural(governed.length, 'governed endpoint')} for the ${plural(c.documented, 'documented connection')} observed; every other connection touching a governed endpoint is denied.`,
+    `${plural(rendered.length, 'allow rule')} on ${plural(governed.size, 'governed endpoint')} for the ${plural(c.documented, 'documented connection')} observed; every other connection touching a governed endpoint is denied.`,
     c.unexpectedAdmitted === 0
       ? `Unexpected connections: ${c.unexpected.toLocaleString('en-US')}, none admitted by any rule.`
       : `Unexpected connections: ${c.unexpected.toLocaleString('en-US')}; ${plural(c.unexpectedAdmitted, 'connection')} of them admitted anyway: the same peer, port and endpoint were also documented (see ALSO ADMITS below).`,

@@ -5,8 +5,9 @@
  * Never the raw inputs.
  */
 import { ConfigError } from '../errors.js';
+import { unclassifiedConnections } from '../report/load.js';
 import type { K8sIdentity } from '../rules/bindings.js';
-import type { LabelExpression } from '../rules/types.js';
+import type { CompiledSide, CompiledSideKind, LabelExpression } from '../rules/types.js';
 import type { Store } from '../store/store.js';
 import type { Family, ObservedGroup, ObservedSide, Verdict } from './model.js';
 
@@ -15,15 +16,14 @@ export interface ClassifyRun {
   finishedAt: string;
   inventory: string;
   packs: string[];
-  lastConnectionId: bigint | null;
 }
 
 /** One endpoint_bindings row. */
 export interface BindingRow {
   key: string;
   endpoint: string;
-  origin: 'inventory' | 'pack' | 'rule';
-  kind: 'any' | 'cidr' | 'host' | 'k8s';
+  origin: CompiledSide['origin'];
+  kind: CompiledSideKind;
   family: Family | null;
   lo: bigint | null;
   hi: bigint | null;
@@ -68,8 +68,8 @@ const big = (v: unknown): bigint | null => (v === null || v === undefined ? null
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const json = <T>(v: unknown, empty: T): T => (v === null || v === undefined ? empty : (JSON.parse(String(v)) as T));
 
-export async function latestRun(store: Store, db: string): Promise<ClassifyRun> {
-  const [run] = await store.queryRows<Row>('SELECT id, CAST(finished_at AS VARCHAR) AS finished_at, inventory, packs, last_connection_id FROM classify_runs ORDER BY id DESC LIMIT 1');
+async function latestRun(store: Store, db: string): Promise<ClassifyRun> {
+  const [run] = await store.queryRows<Row>('SELECT id, CAST(finished_at AS VARCHAR) AS finished_at, inventory, packs FROM classify_runs ORDER BY id DESC LIMIT 1');
   if (!run) {
     throw new ConfigError('the database has no classification results', `run flowaudit classify --db ${db} --inventory FILE first; tighten reads its verdicts`, db);
   }
@@ -78,7 +78,6 @@ export async function latestRun(store: Store, db: string): Promise<ClassifyRun> 
     finishedAt: String(run.finished_at),
     inventory: String(run.inventory),
     packs: [...(run.packs as string[])],
-    lastConnectionId: big(run.last_connection_id),
   };
 }
 
@@ -103,9 +102,7 @@ export async function loadTightenInput(store: Store, db: string): Promise<Tighte
       client: String(r.client_endpoint),
       server: String(r.server_endpoint),
     })),
-    unclassified: num(
-      (await store.queryRows<Row>('SELECT count(*) AS n FROM connections WHERE $1::BIGINT IS NULL OR id > $1::BIGINT', [run.lastConnectionId === null ? null : String(run.lastConnectionId)]))[0]!.n,
-    ),
+    unclassified: await unclassifiedConnections(store),
   };
 }
 

@@ -15,7 +15,7 @@ import { BITS } from './model.js';
 import type { Cidr, Family, Interval, PortRange } from './model.js';
 
 /** Sorted, duplicate-free copy. */
-export function sortUnique(values: Iterable<bigint>): bigint[] {
+function sortUnique(values: Iterable<bigint>): bigint[] {
   return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -32,7 +32,7 @@ function lowerBound(sorted: readonly bigint[], x: bigint): number {
 }
 
 /** How many of the sorted values lie in [lo, hi]. */
-export function countIn(sorted: readonly bigint[], lo: bigint, hi: bigint): number {
+function countIn(sorted: readonly bigint[], lo: bigint, hi: bigint): number {
   return lowerBound(sorted, hi + 1n) - lowerBound(sorted, lo);
 }
 

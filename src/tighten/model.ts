@@ -11,27 +11,22 @@
 import { formatAddressNumber } from '../net/ip.js';
 import { selectorMatches } from '../rules/bindings.js';
 import type { K8sIdentity } from '../rules/bindings.js';
-import type { K8sSelector } from '../rules/types.js';
+import type { AddressInterval } from '../rules/cidr.js';
+import { formatPortRange } from '../rules/ports.js';
+import type { K8sSelector, PortRange } from '../rules/types.js';
+
+export type { PortRange };
 
 export type RuleDirection = 'ingress' | 'egress';
 export type Family = 4 | 6;
 
 /** An inclusive address interval, addresses as unsigned integers (connections.*_ip_num). */
-export interface Interval {
-  family: Family;
-  lo: bigint;
-  hi: bigint;
-}
+export type Interval = AddressInterval;
 
 export interface Cidr {
   family: Family;
   base: bigint;
   prefix: number;
-}
-
-export interface PortRange {
-  lo: number;
-  hi: number;
 }
 
 /** The flows that justify a rule and how many observed connections each contributed. */
@@ -158,7 +153,7 @@ export function cidrText(c: Cidr): string {
   return `${formatAddressNumber(c.base, c.family)}/${c.prefix}`;
 }
 
-export function cidrEnd(c: Cidr): bigint {
+function cidrEnd(c: Cidr): bigint {
   return c.base + (1n << BigInt(BITS[c.family] - c.prefix)) - 1n;
 }
 
@@ -170,12 +165,12 @@ export function intervalsContain(intervals: readonly Interval[], family: Family 
   return num !== null && intervals.some((i) => i.family === family && num >= i.lo && num <= i.hi);
 }
 
-export function portsContain(ports: readonly PortRange[] | null, port: number | null): boolean {
+function portsContain(ports: readonly PortRange[] | null, port: number | null): boolean {
   return ports === null || (port !== null && ports.some((r) => port >= r.lo && port <= r.hi));
 }
 
 export function formatPorts(ports: readonly PortRange[] | null): string {
-  return ports === null ? 'any port' : ports.map((r) => (r.lo === r.hi ? String(r.lo) : `${r.lo}-${r.hi}`)).join(', ');
+  return ports === null ? 'any port' : ports.map(formatPortRange).join(', ');
 }
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 47: 'gre', 50: 'esp', 58: 'icmpv6', 112: 'vrrp', 132: 'sctp' };
@@ -187,6 +182,16 @@ export function protoName(proto: number | null): string {
 /** `apic-firewall/api-request 12, apic-firewall/x 3`; a kept flow has no count (nothing was observed). */
 export function provenanceText(rule: TightRule): string {
   return rule.provenance.map((p) => (rule.kept ? p.flow : `${p.flow} ${p.connections}`)).join(', ');
+}
+
+/** Connections the groups stand for (an aggregated row stands for several). */
+export function connectionCount(groups: readonly Pick<ObservedGroup, 'connections'>[]): number {
+  return groups.reduce((n, g) => n + g.connections, 0);
+}
+
+/** The names of the endpoints the rule set governs: the ones its rules are rendered for. */
+export function governedNames(ruleSet: Pick<RuleSet, 'endpoints'>): Set<string | null> {
+  return new Set(ruleSet.endpoints.filter((e) => e.governed).map((e) => e.name));
 }
 
 /** The local side of a connection for a rule of this direction, and the peer. */
@@ -209,7 +214,7 @@ export function ruleAdmits(rule: TightRule, group: Pick<ObservedGroup, 'proto' |
  * classifier's endpoint names), some rule of that endpoint and direction admits it.
  */
 export function ruleSetAdmits(ruleSet: RuleSet, group: Pick<ObservedGroup, 'proto' | 'port' | 'client' | 'server'>): boolean {
-  const governed = new Set(ruleSet.endpoints.filter((e) => e.governed).map((e) => e.name));
+  const governed = governedNames(ruleSet);
   for (const direction of ['ingress', 'egress'] as const) {
     const { local } = sidesFor(direction, group);
     if (local.endpoint === null || !governed.has(local.endpoint)) continue;

@@ -10,7 +10,7 @@ import type { K8sIdentity } from '../rules/bindings.js';
 import type { K8sSelector } from '../rules/types.js';
 import type { BindingRow, TightenInput } from './load.js';
 import { coalesce } from './merge.js';
-import { BITS, intervalsContain } from './model.js';
+import { BITS, intervalsContain, sidesFor } from './model.js';
 import type { EndpointScope, Interval, ObservedGroup, ObservedSide, RuleDirection } from './model.js';
 
 /**
@@ -27,7 +27,7 @@ const VOLATILE_LABELS = new Set([
   'controller-uid',
 ]);
 
-export function stableLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+function stableLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).filter(([k]) => !VOLATILE_LABELS.has(k)).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -56,7 +56,7 @@ function isWorldWide(intervals: readonly Interval[]): boolean {
 }
 
 /** The bindings that define an endpoint name: the inventory's when it has any, else a pack's. */
-export function bindingsOf(bindings: readonly BindingRow[], name: string): BindingRow[] {
+function bindingsOf(bindings: readonly BindingRow[], name: string): BindingRow[] {
   const inventory = bindings.filter((b) => b.origin === 'inventory' && b.endpoint === name);
   return inventory.length > 0 ? inventory : bindings.filter((b) => b.origin === 'pack' && b.endpoint === name);
 }
@@ -114,7 +114,7 @@ export function buildScopes(input: TightenInput, names: Iterable<string | null>,
  * the three ways a target may select it: the classifier's endpoint name, an address, a pod selector.
  */
 export function inScope(scope: EndpointScope, direction: RuleDirection, group: Pick<ObservedGroup, 'client' | 'server'>): boolean {
-  const local = direction === 'ingress' ? group.server : group.client;
+  const { local } = sidesFor(direction, group);
   if (local.endpoint === scope.name) return true;
   if (intervalsContain(scope.intervals, local.family, local.num)) return true;
   return local.identity !== null && scope.selectors.some((s) => selectorMatches(s, local.identity));

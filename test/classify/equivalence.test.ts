@@ -49,8 +49,6 @@ params:
   apigee.backend_ports: [443, "8000-8100"]
 `;
 
-
-
 const IDENTITIES: (K8sIdentity | null)[] = [
   null,
   null,

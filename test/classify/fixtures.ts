@@ -48,9 +48,15 @@ export interface TestConnection {
   state?: string | null;
   action?: string | null;
   serverPackets?: number;
-  clientIdentity?: { namespace: string; labels?: Record<string, string> };
-  serverIdentity?: { namespace: string; labels?: Record<string, string> };
+  clientIdentity?: TestIdentity;
+  serverIdentity?: TestIdentity;
   interfaceId?: string | null;
+}
+
+/** A pod's namespace and labels, as flow logs with Kubernetes metadata give them. */
+export interface TestIdentity {
+  namespace: string;
+  labels?: Record<string, string>;
 }
 
 const text = (value: string | null | undefined): string => (value === null || value === undefined ? 'NULL' : `'${value.replaceAll("'", "''")}'`);
@@ -67,12 +73,14 @@ function ipNum(address: string): { family: 4 | 6; num: bigint; text: string } {
   return { family: parsed.family, num: addressToBigInt(parsed.bytes, 0, parsed.family === 4 ? 4 : 16), text: canonicalAddress(address)! };
 }
 
+async function ensureSource(store: Store, sourceId: number): Promise<void> {
+  await store.conn.run(`INSERT INTO sources (id, path, kind, records_read, records_used, records_rejected, non_ip_records, connections, ingested_at)
+    SELECT ${sourceId}, 'test-${sourceId}', 'test', 0, 0, 0, 0, 0, TIMESTAMP '2024-01-01' WHERE NOT EXISTS (SELECT 1 FROM sources WHERE id = ${sourceId})`);
+}
+
 /** Insert connections (and a sources row for each source id they name, when missing). */
 export async function insertConnections(store: Store, rows: readonly TestConnection[]): Promise<void> {
-  for (const sourceId of new Set(rows.map((r) => r.sourceId ?? 1))) {
-    await store.conn.run(`INSERT INTO sources (id, path, kind, records_read, records_used, records_rejected, non_ip_records, connections, ingested_at)
-      SELECT ${sourceId}, 'test-${sourceId}', 'test', 0, 0, 0, 0, 0, TIMESTAMP '2024-01-01' WHERE NOT EXISTS (SELECT 1 FROM sources WHERE id = ${sourceId})`);
-  }
+  for (const sourceId of new Set(rows.map((r) => r.sourceId ?? 1))) await ensureSource(store, sourceId);
   const values = rows.map((r) => {
     const c = ipNum(r.client);
     const s = ipNum(r.server);
@@ -89,6 +97,18 @@ export async function insertConnections(store: Store, rows: readonly TestConnect
       server_ip, server_ip_num, server_port, client_packets, client_bytes, server_packets, server_bytes, state, action, initiator_evidence,
       client_namespace, client_labels, server_namespace, server_labels, interface_id)
     VALUES ${values.join(',\n')}`);
+}
+
+/**
+ * Insert an aggregated flow-log row (Calico aggregation, Goldmane) of source 1: pods on both sides,
+ * TCP to `serverPort`, five flows over five minutes, and no addresses.
+ */
+export async function insertAggregated(store: Store, row: { id: number; serverPort: number; client: TestIdentity; server: TestIdentity }): Promise<void> {
+  await ensureSource(store, 1);
+  await store.conn.run(`INSERT INTO connections (id, source_id, first_seen, last_seen, proto, server_port, client_packets, client_bytes,
+      server_packets, server_bytes, initiator_evidence, num_flows, client_namespace, client_labels, server_namespace, server_labels)
+    VALUES (${row.id}, 1, TIMESTAMP '2024-01-01', TIMESTAMP '2024-01-01 00:05', 6, ${row.serverPort}, 10, 1000, 10, 1000, 'reporter', 5,
+      ${text(row.client.namespace)}, ${map(row.client.labels ?? {})}, ${text(row.server.namespace)}, ${map(row.server.labels ?? {})})`);
 }
 
 export async function insertName(store: Store, address: string, name: string, options: { evidence?: string; suspicious?: boolean } = {}): Promise<void> {

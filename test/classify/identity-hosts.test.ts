@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/classify.js';
-import { insertConnections, insertName, scratch, verdictsById } from './fixtures.js';
+import { insertAggregated, insertConnections, insertName, scratch, verdictsById } from './fixtures.js';
 import type { Scratch } from './fixtures.js';
 
 const PACK = `
@@ -96,11 +96,7 @@ beforeAll(async () => {
     { id: 14, client: '10.9.9.12', clientIdentity: { namespace: 'other', labels: { app: 'web' } }, server: '10.2.0.3', serverPort: 5432 },
     { id: 15, client: '10.1.0.7', clientIdentity: { namespace: 'kube-system', labels: {} }, server: '10.2.0.3', serverPort: 5432 },
   ]);
-  // An aggregated flow-log row (Calico aggregation, Goldmane): workloads, no addresses.
-  await t.store.conn.run(`INSERT INTO connections (id, source_id, first_seen, last_seen, proto, server_port, client_packets, client_bytes,
-      server_packets, server_bytes, initiator_evidence, num_flows, client_namespace, client_labels, server_namespace, server_labels)
-    VALUES (16, 1, TIMESTAMP '2024-01-01', TIMESTAMP '2024-01-01 00:05', 6, 9090, 10, 1000, 10, 1000, 'reporter', 5,
-      'monitoring', MAP {'app': 'prometheus'}, 'shop', MAP {'app': 'web'})`);
+  await insertAggregated(t.store, { id: 16, serverPort: 9090, client: { namespace: 'monitoring', labels: { app: 'prometheus' } }, server: web });
   await insertName(t.store, '198.51.100.7', 'API.Partner.Example.COM.');
   await insertName(t.store, '198.51.100.8', 'partner.example.com');
   await insertName(t.store, '198.51.100.9', 'evil.partner.example.com', { suspicious: true });

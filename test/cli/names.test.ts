@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { escapeForTerminal, formatNames, TABLE_NAME_WIDTH } from '../../src/cli/format-names.js';
 import type { NameEvidence } from '../../src/cli/format-names.js';
@@ -76,7 +76,6 @@ describe('flowaudit names', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowaudit-names-'));
   const db = join(dir, 'names.duckdb');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  afterEach(() => vi.restoreAllMocks());
 
   async function run(args: string[]): Promise<string> {
     const { out, error } = await runInProcess(namesCommand(), args);

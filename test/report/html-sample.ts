@@ -3,8 +3,8 @@
  * verdict, every flow status, traffic rows, a baseline, and hostile strings where data lands in the
  * page (names, a citation, a document URL).
  */
-import type { FlowStatus, Report, ReportFinding, ReportFlow, TrafficPair } from '../../src/report/model.js';
-import { FLOW_STATUS_LIST, REPORT_SCHEMA } from '../../src/report/model.js';
+import type { Change, FlowStatus, Report, ReportFinding, ReportFlow, TrafficPair } from '../../src/report/model.js';
+import { CHANGE_LIST, FLOW_STATUS_LIST, REPORT_SCHEMA } from '../../src/report/model.js';
 
 export const HOSTILE_NAMES = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)'];
 export const HOSTILE_URL = 'javascript:alert(1)';
@@ -46,7 +46,8 @@ export function finding(over: Partial<ReportFinding> & Pick<ReportFinding, 'verd
   };
 }
 
-function pair(f: ReportFinding | { verdict: TrafficPair['verdict']; proto: string; client_ip: string; server_ip: string; server_port: number; client_endpoint: string | null; server_endpoint: string | null; connections: number; packets: number; bytes: number }): TrafficPair {
+/** A traffic row: the pair fields of a finding (or of a literal row), without the finding's own. */
+function pair(f: TrafficPair): TrafficPair {
   const { verdict, proto, client_ip, server_ip, server_port, client_endpoint, server_endpoint, connections, packets, bytes } = f;
   return { verdict, proto, client_ip, server_ip, server_port, client_endpoint, server_endpoint, connections, packets, bytes };
 }
@@ -132,7 +133,7 @@ export function sampleReport(options: { baseline?: boolean } = {}): Report {
     report.baseline = {
       path: 'baseline/last-week.json',
       generated_at: '2024-04-25T08:00:00Z',
-      findings: { new: findings.filter((f) => f.change === 'new').length, gone: findings.filter((f) => f.change === 'gone').length, unchanged: findings.filter((f) => f.change === 'unchanged').length },
+      findings: Object.fromEntries(CHANGE_LIST.map((c) => [c, findings.filter((f) => f.change === c).length])) as Record<Change, number>,
       flows_changed: flows.filter((f) => f.previous_status !== undefined && f.previous_status !== f.status).length,
     };
   }

@@ -3,7 +3,7 @@
  * baseline with new / gone / unchanged findings, and one finding whose names are hostile (markup,
  * spreadsheet formulas, table pipes, terminal escapes, a bidi override).
  */
-import type { Report, ReportFinding, ReportFlow, TrafficPair } from '../../src/report/model.js';
+import type { PairTotals, Report, ReportFinding, ReportFlow, TrafficPair } from '../../src/report/model.js';
 
 export const HOSTILE_NAMES = [
   '<script>alert(1)</script>',
@@ -17,14 +17,19 @@ export const HOSTILE_NAMES = [
   '@everyone `tick`',
 ] as const;
 
+/** The grouping keys findings and traffic rows default to: gateway to management over TLS. */
+const GATEWAY_TO_MANAGEMENT: Omit<PairTotals, 'connections' | 'packets' | 'bytes'> = {
+  proto: 'tcp',
+  client_ip: '10.20.1.15',
+  server_ip: '10.20.2.10',
+  server_port: 443,
+  client_endpoint: 'gateway',
+  server_endpoint: 'management',
+};
+
 function finding(over: Partial<ReportFinding> & Pick<ReportFinding, 'verdict'>): ReportFinding {
   return {
-    proto: 'tcp',
-    client_ip: '10.20.1.15',
-    server_ip: '10.20.2.10',
-    server_port: 443,
-    client_endpoint: 'gateway',
-    server_endpoint: 'management',
+    ...GATEWAY_TO_MANAGEMENT,
     client_names: [],
     server_names: [],
     connections: 1,
@@ -60,12 +65,7 @@ function flow(over: Partial<ReportFlow> & Pick<ReportFlow, 'id' | 'status'>): Re
 
 function pair(over: Partial<TrafficPair>): TrafficPair {
   return {
-    proto: 'tcp',
-    client_ip: '10.20.1.15',
-    server_ip: '10.20.2.10',
-    server_port: 443,
-    client_endpoint: 'gateway',
-    server_endpoint: 'management',
+    ...GATEWAY_TO_MANAGEMENT,
     verdict: 'documented',
     connections: 5,
     packets: 50,

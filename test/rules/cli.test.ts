@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findRule, formatRule, formatRuleList, formatValidation, rulesCommand } from '../../src/cli/rules.js';
 import { FlowauditError } from '../../src/errors.js';
 import type { ConfigError } from '../../src/errors.js';
@@ -16,8 +16,6 @@ import { runInProcess } from '../helpers/cli.js';
 const options = { cwd: packageRoot() };
 
 const run = (...args: string[]) => runInProcess(rulesCommand(), args);
-
-afterEach(() => vi.restoreAllMocks());
 
 describe('rules list', () => {
   it('prints one aligned line per rule: id, title, from → to, protocols/ports, requirement', async () => {

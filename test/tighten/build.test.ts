@@ -7,15 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/classify/classify.js';
 import { ConfigError } from '../../src/errors.js';
 import { buildRuleSet } from '../../src/tighten/build.js';
-import type { BuildOptions } from '../../src/tighten/build.js';
 import { loadTightenInput } from '../../src/tighten/load.js';
 import { cidrText, formatPorts, ruleSetAdmits } from '../../src/tighten/model.js';
 import type { RuleSet, TightRule } from '../../src/tighten/model.js';
 import { insertConnections, scratch } from '../classify/fixtures.js';
-import { classifiedFixture, INVENTORY, RULES } from './fixture.js';
+import { BUILD_OPTIONS as OPTIONS, classifiedFixture, INVENTORY, RULES } from './fixture.js';
 import type { Classified } from './fixture.js';
-
-const OPTIONS: BuildOptions = { keepUnobserved: false, minFill: 50, endpoints: null };
 
 let f: Classified;
 let ruleSet: RuleSet;

@@ -8,9 +8,8 @@ import { buildRuleSet } from '../../src/tighten/build.js';
 import { compareWithCurrent, formatComparison, loadCurrentPolicy } from '../../src/tighten/current.js';
 import type { Comparison } from '../../src/tighten/current.js';
 import type { ObservedGroup } from '../../src/tighten/model.js';
-import { classifiedFixture, CURRENT } from './fixture.js';
+import { BUILD_OPTIONS, classifiedFixture, CURRENT } from './fixture.js';
 import type { Classified } from './fixture.js';
-
 
 let f: Classified;
 let comparison: Comparison;
@@ -18,7 +17,7 @@ let comparison: Comparison;
 beforeAll(async () => {
   f = await classifiedFixture();
   const current = await loadCurrentPolicy(f.t.file('current.yaml', CURRENT));
-  comparison = compareWithCurrent(current, buildRuleSet(f.input, { keepUnobserved: false, minFill: 50, endpoints: null }), f.input.groups);
+  comparison = compareWithCurrent(current, buildRuleSet(f.input, BUILD_OPTIONS), f.input.groups);
 });
 afterAll(() => f.t.close());
 

@@ -13,18 +13,18 @@ import { Store } from '../../src/store/store.js';
 import { buildRuleSet } from '../../src/tighten/build.js';
 import { loadTightenInput } from '../../src/tighten/load.js';
 import type { TightenInput } from '../../src/tighten/load.js';
-import { intervalsContain } from '../../src/tighten/model.js';
 import type { RuleSet } from '../../src/tighten/model.js';
 import { render } from '../../src/tighten/tighten.js';
 import type { RenderOptions, Target } from '../../src/tighten/tighten.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { decideSg, parseCliJson, parseTerraform } from './evaluators/aws-sg.js';
 import { decideCalico, parseCalico } from './evaluators/calico.js';
-import { address, tally } from './evaluators/common.js';
+import { tally } from './evaluators/common.js';
 import type { Connection, Decision, Tally } from './evaluators/common.js';
-import { calicoEndpointOf, podOf } from './evaluators/identity.js';
+import { calicoEndpointOf, governedHostOf, podOf } from './evaluators/identity.js';
 import { decideNetworkPolicy, parseNetworkPolicies } from './evaluators/networkpolicy.js';
 import { decideForward, decideHosts, parseNft } from './evaluators/nftables.js';
+import { BUILD_OPTIONS, KEEP_UNOBSERVED } from './fixture.js';
 import { nftCheck, skipNft } from './nft-check.js';
 
 const DATA = join(REPO_ROOT, 'fixtures', 'demo', 'data');
@@ -51,21 +51,16 @@ beforeAll(async () => {
   } finally {
     store.close();
   }
-  ruleSet = buildRuleSet(input, { keepUnobserved: false, minFill: 50, endpoints: null });
+  ruleSet = buildRuleSet(input, BUILD_OPTIONS);
 }, 120_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const judge = (target: Target, options: Partial<RenderOptions>, decide: (text: string) => (c: Connection) => Decision): Tally => {
-  const text = render(ruleSet, target, { ...OPTIONS, ...options });
-  const d = decide(text);
-  return tally(input.groups, d);
-};
-
-const governedHost = (ip: string): boolean => {
-  const a = address(ip);
-  return ruleSet.endpoints.some((e) => e.governed && intervalsContain(e.intervals, a.family, a.num));
+/** The target's output read by its evaluator once, then every connection decided against it. */
+const judge = <T>(target: Target, options: Partial<RenderOptions>, parse: (text: string) => T, decide: (parsed: T, c: Connection) => Decision): Tally => {
+  const parsed = parse(render(ruleSet, target, { ...OPTIONS, ...options }));
+  return tally(input.groups, (c) => decide(parsed, c));
 };
 
 describe.skipIf(!present)(`tighten on the demo${present ? '' : ' (skipped: fixtures/demo/data is not there; scripts/demo/generate.ts makes it)'}`, () => {
@@ -83,35 +78,38 @@ describe.skipIf(!present)(`tighten on the demo${present ? '' : ' (skipped: fixtu
 
   it('nftables: nft accepts the ruleset, with and without --keep-unobserved', { skip: skipNft }, () => {
     expect(nftCheck(render(ruleSet, 'nftables', OPTIONS))).toBe('');
-    const kept = buildRuleSet(input, { keepUnobserved: true, minFill: 50, endpoints: null });
+    const kept = buildRuleSet(input, KEEP_UNOBSERVED);
     expect(nftCheck(render(kept, 'nftables', OPTIONS))).toBe('');
   });
 
   it('nftables forward chain: every documented connection passes, no unexpected one does', () => {
-    const result = judge('nftables', {}, (t) => (c) => decideForward(parseNft(t), c));
+    const result = judge('nftables', {}, parseNft, decideForward);
     expectSound(result, documentedWith(true));
     expect(result.unexpected.deny + result.unexpected.allow).toBe(ruleSet.counts.unexpected);
   });
 
   it('nftables host chains: the same on the governed hosts', () => {
-    expectSound(judge('nftables', {}, (t) => (c) => decideHosts(parseNft(t), c, governedHost)), documentedWith(true));
+    const governedHost = governedHostOf(ruleSet);
+    expectSound(judge('nftables', {}, parseNft, (nft, c) => decideHosts(nft, c, governedHost)), documentedWith(true));
   });
 
   it('aws-sg, CLI JSON and Terraform: the same, and what no group governs is what the rule set says', () => {
-    const cli = judge('aws-sg', {}, (t) => (c) => decideSg(parseCliJson(t), c));
+    const cli = judge('aws-sg', {}, parseCliJson, decideSg);
     expectSound(cli, documentedWith(true));
     expect(cli.unexpected.ungoverned).toBe(ruleSet.counts.unexpectedUngoverned);
     const groupOf = new Map(ruleSet.endpoints.filter((e) => e.governed).map((e) => [e.name!, `var.sg_${e.name!.replace(/[^a-z0-9]+/g, '_')}`]));
-    expectSound(judge('aws-sg', { awsFormat: 'terraform' }, (t) => (c) => decideSg(parseTerraform(t, groupOf), c)), documentedWith(true));
+    expectSound(judge('aws-sg', { awsFormat: 'terraform' }, (t) => parseTerraform(t, groupOf), decideSg), documentedWith(true));
   });
 
   it('networkpolicy: every documented connection passes, no unexpected one touching a pod does', () => {
-    expectSound(judge('networkpolicy', {}, (t) => (c) => decideNetworkPolicy(parseNetworkPolicies(t), c, podOf(ruleSet))), documentedWith(false));
+    const pods = podOf(ruleSet);
+    expectSound(judge('networkpolicy', {}, parseNetworkPolicies, (policies, c) => decideNetworkPolicy(policies, c, pods)), documentedWith(false));
   });
 
   it('calico, enforcing and staged: the same, host endpoints included', () => {
+    const endpointOf = calicoEndpointOf(ruleSet);
     for (const staged of [false, true]) {
-      expectSound(judge('calico', { staged }, (t) => (c) => decideCalico(parseCalico(t), c, calicoEndpointOf(ruleSet))), documentedWith(false));
+      expectSound(judge('calico', { staged }, parseCalico, (policies, c) => decideCalico(policies, c, endpointOf)), documentedWith(false));
     }
   });
 });

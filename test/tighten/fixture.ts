@@ -14,10 +14,15 @@
 import { join } from 'node:path';
 import { classify } from '../../src/classify/classify.js';
 import { packageRoot } from '../../src/rules/package-root.js';
+import type { BuildOptions } from '../../src/tighten/build.js';
 import { loadTightenInput } from '../../src/tighten/load.js';
 import type { TightenInput } from '../../src/tighten/load.js';
-import { insertConnections, scratch } from '../classify/fixtures.js';
+import { insertAggregated, insertConnections, scratch } from '../classify/fixtures.js';
 import type { Scratch, TestConnection } from '../classify/fixtures.js';
+
+/** What the tests build with unless they say otherwise: the CLI's defaults, written out so a changed default does not move the expected rules. */
+export const BUILD_OPTIONS: BuildOptions = { keepUnobserved: false, minFill: 50, endpoints: null };
+export const KEEP_UNOBSERVED: BuildOptions = { ...BUILD_OPTIONS, keepUnobserved: true };
 
 export const RULES = [join(packageRoot(), 'rules', 'apic-firewall.yaml'), join(packageRoot(), 'rules', 'apic-inter-subsystem.yaml')];
 
@@ -134,10 +139,12 @@ export async function classifiedFixture(options: { drop?: (c: Conn) => boolean }
   const rows = [...DOCUMENTED, ...UNEXPECTED, ...OTHER].filter((c) => !(options.drop?.(c) ?? false)).map((c, i) => ({ ...c, id: i + 1 }));
   await insertConnections(t.store, rows);
   // An aggregated Calico row: management pods → gateway pods:3000, five connections, no addresses.
-  await t.store.conn.run(`INSERT INTO connections (id, source_id, first_seen, last_seen, proto, server_port, client_packets, client_bytes,
-      server_packets, server_bytes, initiator_evidence, num_flows, client_namespace, client_labels, server_namespace, server_labels)
-    VALUES (${rows.length + 1}, 1, TIMESTAMP '2024-01-01', TIMESTAMP '2024-01-01 00:05', 6, 3000, 10, 1000, 10, 1000, 'reporter', 5,
-      'apic', MAP {'app.kubernetes.io/component': 'management'}, 'apic', MAP {'app.kubernetes.io/component': 'gateway'})`);
+  await insertAggregated(t.store, {
+    id: rows.length + 1,
+    serverPort: 3000,
+    client: { namespace: 'apic', labels: { 'app.kubernetes.io/component': 'management' } },
+    server: { namespace: 'apic', labels: { 'app.kubernetes.io/component': 'gateway' } },
+  });
   const inventory = t.file('inventory.yaml', INVENTORY);
   await classify(t.store, { rules: RULES, inventory, params: {} });
   const db = join(t.dir, 'test.duckdb');

@@ -9,7 +9,7 @@ import { buildRuleSet } from '../../src/tighten/build.js';
 import { headerLines } from '../../src/tighten/header.js';
 import { loadTightenInput } from '../../src/tighten/load.js';
 import { insertConnections, scratch } from '../classify/fixtures.js';
-import { classifiedFixture } from './fixture.js';
+import { BUILD_OPTIONS, classifiedFixture } from './fixture.js';
 import type { Classified } from './fixture.js';
 
 let f: Classified;
@@ -50,7 +50,7 @@ describe('loadTightenInput', () => {
     const input = await loadTightenInput(f.t.store, f.db);
     expect(input.unclassified).toBe(1);
     expect(input.groups.some((g) => g.client.ip === '10.10.5.9')).toBe(false);
-    const lines = headerLines(buildRuleSet(input, { keepUnobserved: false, minFill: 50, endpoints: null }), 'nftables', [], []);
+    const lines = headerLines(buildRuleSet(input, BUILD_OPTIONS), 'nftables', [], []);
     expect(lines).toContain('1 connection ingested after the classify run is not considered: run classify again.');
   });
 });

@@ -34,12 +34,18 @@ async function ingestFlowLog(store: Store, path: string, options: IngestOptions)
       throw new InputFormatError(path, 0, 'not a Calico, Goldmane, Whisker or Hubble flow log (no record with their fields)',
         'give a Calico flows.log, a Goldmane or Whisker JSON export, or a Hubble JSON export');
     }
-    // A flows.log is staged before its transaction begins (flowlog.ts says why).
-    staging = shape === 'calico';
-    const staged = shape === 'calico' ? await stageFlowLog(store.conn, input, options) : null;
+    // A flows.log is staged before its transaction begins (flowlog.ts says why); the other shapes are read in it.
+    let read: (writer: InputWriter) => Promise<ShapeOutcome>;
+    if (shape === 'calico') {
+      staging = true;
+      const staged = await stageFlowLog(store.conn, input, options);
+      read = (writer) => writeFlowLog(writer, input, staged);
+    } else {
+      read = (writer) => readShape(shape, writer, input, options);
+    }
     const writer = await store.beginInput({ path, kind: shape });
     try {
-      const outcome = shape === 'calico' ? await writeFlowLog(writer, input, staged!) : await readShape(shape, writer, input, options);
+      const outcome = await read(writer);
       const recordsUsed = outcome.recordsRead - outcome.recordsRejected;
       const result = await writer.finish({
         kind: outcome.kind,

@@ -64,7 +64,8 @@ export interface PairedRecords {
   lastSeenMicros: number | null;
 }
 
-export interface PairingResult extends Omit<PairedRecords, 'pairs'> {
+/** What writePairs wrote beyond what pairing counted. */
+export interface WrittenPairs {
   recordsRejected: number;
   connections: number;
 }
@@ -88,21 +89,13 @@ export async function pairObserved(conn: DuckDBConnection, fields: FieldList): P
 }
 
 /** Write vpc_pairs as connections, and the gaps, names and rejects, in the writer's transaction. */
-export async function writePairs(conn: DuckDBConnection, writer: InputWriter, fields: FieldList, unit: LocationUnit, paired: PairedRecords): Promise<PairingResult> {
-  const inserted = await conn.run(insertConnectionsSql(writer.sourceId, writer.allocateConnectionIds(paired.pairs)));
+export async function writePairs(conn: DuckDBConnection, writer: InputWriter, fields: FieldList, unit: LocationUnit, pairs: number): Promise<WrittenPairs> {
+  const inserted = await conn.run(insertConnectionsSql(writer.sourceId, writer.allocateConnectionIds(pairs)));
   writer.addSqlConnections(inserted.rowsChanged);
   await conn.run(insertGapsSql(writer.sourceId));
   const names = insertNamesSql(fields, writer.sourceId);
   if (names !== null) await conn.run(names);
-  const recordsRejected = await writeRejects(conn, writer.sourceId, unit);
-  return {
-    recordsUsed: paired.recordsUsed,
-    recordsRejected,
-    connections: inserted.rowsChanged,
-    gaps: paired.gaps,
-    firstSeenMicros: paired.firstSeenMicros,
-    lastSeenMicros: paired.lastSeenMicros,
-  };
+  return { recordsRejected: await writeRejects(conn, writer.sourceId, unit), connections: inserted.rowsChanged };
 }
 
 /** Drop this ingester's temporary tables (they live as long as the connection otherwise). */

@@ -44,29 +44,30 @@ export async function ingestInTransaction(
     const { sha256, sizeBytes } = await fingerprint();
     const writer = await store.beginInput(meta);
     try {
-      const p = await writePairs(writer.sql, writer, staged.fields, staged.unit, paired);
+      const written = await writePairs(writer.sql, writer, staged.fields, staged.unit, paired.pairs);
+      const recordsRead = paired.recordsUsed + written.recordsRejected;
       const finished = await writer.finish({
         kind: staged.kind,
         formatDetail: staged.formatDetail,
         sizeBytes,
         sha256,
-        recordsRead: p.recordsUsed + p.recordsRejected,
-        recordsUsed: p.recordsUsed,
-        recordsRejected: p.recordsRejected,
+        recordsRead,
+        recordsUsed: paired.recordsUsed,
+        recordsRejected: written.recordsRejected,
         nonIpRecords: 0,
-        firstSeenMicros: p.firstSeenMicros,
-        lastSeenMicros: p.lastSeenMicros,
+        firstSeenMicros: paired.firstSeenMicros,
+        lastSeenMicros: paired.lastSeenMicros,
       });
       const committed = finished.committed;
       return {
         path: meta.path,
         kind: staged.kind,
-        recordsRead: p.recordsUsed + p.recordsRejected,
-        recordsUsed: p.recordsUsed,
-        recordsRejected: p.recordsRejected,
+        recordsRead,
+        recordsUsed: paired.recordsUsed,
+        recordsRejected: written.recordsRejected,
         connections: committed ? finished.connections : 0,
         anomalies: 0,
-        gaps: committed ? p.gaps : 0,
+        gaps: committed ? paired.gaps : 0,
         duplicateOf: committed ? null : finished.duplicateOf,
         warnings: staged.warnings,
       };

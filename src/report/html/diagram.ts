@@ -10,6 +10,8 @@
  * not drawn: the diagram shows this run.
  */
 import type { FlowStatus, Report } from '../model.js';
+import { isIcmpName } from '../proto-names.js';
+import { statusLabel } from '../text.js';
 import { html, join, raw, type SafeHtml } from './escape.js';
 import { KIND_COLOUR } from './style.js';
 
@@ -48,7 +50,7 @@ function portOrder(a: string, b: string): number {
 }
 
 /** "tcp 443, 3000 · udp 53", at most `max` ports per protocol. */
-export function portsText(ports: Map<string, Set<string>>, max = 3): string {
+function portsText(ports: Map<string, Set<string>>, max = 3): string {
   return [...ports.keys()].sort(cmp).map((proto) => {
     const list = [...ports.get(proto)!].sort(portOrder);
     const shown = list.slice(0, max).join(', ') + (list.length > max ? ` +${list.length - max}` : '');
@@ -91,8 +93,8 @@ function buildGraph(report: Report): { nodes: Node[]; edges: Edge[] } {
     key: `e:${name}`, label: clip(name, 28), sub: null, role: 'endpoint' as Role, title: endpointTitle(name), yl: 0, yr: 0, outs: [], ins: [],
   }));
   for (const ip of [...shown].sort(cmp)) {
-    const names = [...addresses.get(ip)!.names].sort(cmp);
-    const conn = addresses.get(ip)!.connections;
+    const { names: nameSet, connections: conn } = addresses.get(ip)!;
+    const names = [...nameSet].sort(cmp);
     nodes.push({
       key: `a:${ip}`, label: clip(ip, 28), sub: names.length ? clip(names[0]! + (names.length > 1 ? ` +${names.length - 1}` : ''), 30) : null, role: 'address',
       title: `${ip} (outside the inventory), ${plural(conn, 'unexpected connection')}${names.length ? `\nnames: ${names.slice(0, 10).join(', ')}` : ''}`, yl: 0, yr: 0, outs: [], ins: [],
@@ -131,7 +133,7 @@ function buildGraph(report: Report): { nodes: Node[]; edges: Edge[] } {
     const e = edge(from, to, 'unexpected');
     e.flows += 1;
     e.connections += f.connections;
-    const icmp = /^(icmp|icmpv6|ipv6-icmp)$/.test(f.proto);
+    const icmp = isIcmpName(f.proto);
     addPort(e, f.proto, f.server_port === null ? '-' : icmp ? `code ${f.server_port}` : String(f.server_port));
     e.details.push(`${f.proto} ${f.client_ip ?? '?'} → ${f.server_ip ?? '?'}${f.server_port === null ? '' : icmp ? ` code ${f.server_port}` : `:${f.server_port}`} (${plural(f.connections, 'connection')})`);
   }
@@ -173,9 +175,13 @@ const NODE_CHAR = 7.2;
 const EDGE_CHAR = 6.2;
 
 const nodeName = (n: Node): string => (n.role === 'other' ? n.label : n.key.slice(2));
+/** Clients, and nodes without any edge, are drawn in the left column; servers in the right one. */
+const inLeftColumn = (n: Node): boolean => n.outs.length > 0 || n.ins.length === 0;
+/** A bar holds one slot per edge attached to it. */
+const barHeight = (edges: number): number => Math.max(1, edges) * SLOT + 6;
 
 function bar(n: Node, x: number, y: number, count: number): SafeHtml {
-  const h = Math.max(1, count) * SLOT + 6;
+  const h = barHeight(count);
   const fill = n.role === 'endpoint' ? '#24292f' : '#fff';
   const dash = n.role === 'other' ? ' stroke-dasharray="3 2"' : '';
   return html`<rect x="${f1(x)}" y="${f1(y - h / 2)}" width="${BAR_W}" height="${f1(h)}" rx="2" fill="${fill}" stroke="#24292f" stroke-width="1.5"${raw(dash)}/>`;
@@ -188,9 +194,8 @@ function nodeLabel(n: Node, x: number, ny: number, anchor: 'start' | 'end'): Saf
 }
 
 function drawNode(n: Node, leftX: number, rightX: number): SafeHtml {
-  const left = n.outs.length > 0 || n.ins.length === 0;
   const parts: SafeHtml[] = [];
-  if (left) parts.push(bar(n, leftX, n.yl, n.outs.length), nodeLabel(n, leftX - 8, n.yl, 'end'));
+  if (inLeftColumn(n)) parts.push(bar(n, leftX, n.yl, n.outs.length), nodeLabel(n, leftX - 8, n.yl, 'end'));
   if (n.ins.length) parts.push(bar(n, rightX, n.yr, n.ins.length), nodeLabel(n, rightX + BAR_W + 8, n.yr, 'start'));
   return html`<g class="node" data-role="${n.role}"><title>${n.title}</title>${parts}</g>`;
 }
@@ -207,7 +212,7 @@ function drawEdge(e: Edge, a: Node, b: Node, x1: number, x2: number, placed: Box
     return { x: k0 * x1 + k1 * (x1 + c) + k2 * (x2 - c) + k3 * x2, y: (k0 + k1) * e.y1 + (k2 + k3) * e.y2 };
   };
   const conn = e.kind === 'unobserved' || e.kind === 'not_covered' ? '' : ` · ${e.connections} conn`;
-  const prefix = e.kind === 'observed' ? '' : `${e.kind.replace('_', ' ')} · `;
+  const prefix = e.kind === 'observed' ? '' : `${statusLabel(e.kind)} · `;
   const text = clip(`${prefix}${portsText(e.ports)}${conn}`, 48);
   const w = text.length * EDGE_CHAR + 6, h = 14;
   let best: Box | null = null, bestCost = Infinity;
@@ -224,7 +229,7 @@ function drawEdge(e: Edge, a: Node, b: Node, x1: number, x2: number, placed: Box
   const what = e.kind === 'unexpected' ? plural(e.flows, 'finding') : plural(e.flows, 'documented flow');
   const details = [...e.details].sort(cmp);
   const shown = details.slice(0, 12).join('\n') + (details.length > 12 ? `\n… +${details.length - 12} more` : '');
-  const title = `${e.kind.replace('_', ' ')}: ${nodeName(a)} → ${nodeName(b)}\n${what}, ${plural(e.connections, 'connection')}\n${portsText(e.ports, 20)}\n${shown}`;
+  const title = `${statusLabel(e.kind)}: ${nodeName(a)} → ${nodeName(b)}\n${what}, ${plural(e.connections, 'connection')}\n${portsText(e.ports, 20)}\n${shown}`;
   return html`<g class="edge" data-kind="${e.kind}" data-from="${nodeName(a)}" data-to="${nodeName(b)}"><title>${title}</title><path d="${d}" ${strokeAttrs(e.kind)}/><text x="${f1(best.x + w / 2)}" y="${f1(best.y + h / 2 + 4)}" text-anchor="middle" font-size="11" fill="${TEXT_COLOUR[e.kind]}" stroke="#fff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke">${text}</text></g>`;
 }
 
@@ -243,28 +248,24 @@ function legend(x0: number, y0: number): SafeHtml {
 export function renderDiagram(report: Report): string {
   const { nodes, edges } = buildGraph(report);
   const byKey = new Map(nodes.map((n) => [n.key, n]));
-  const row = new Map(nodes.map((n, i) => [n.key, i]));
-  const order = (e: Edge): number => EDGE_KINDS.indexOf(e.kind);
+  // The edges come sorted by client node, server node and kind, so each node's outs and ins are in
+  // slot order as they are pushed.
   for (const e of edges) {
     byKey.get(e.from)!.outs.push(e);
     byKey.get(e.to)!.ins.push(e);
   }
   // Two columns, each packed in node order: clients (and nodes without edges) left, servers right.
-  const lefts = nodes.filter((n) => n.outs.length > 0 || n.ins.length === 0);
+  const lefts = nodes.filter(inLeftColumn);
   const rights = nodes.filter((n) => n.ins.length > 0);
   const stack = (column: Node[], count: (n: Node) => number, set: (n: Node, y: number) => void): number => {
     let top = 0;
     for (const n of column) {
-      const h = Math.max(Math.max(1, count(n)) * SLOT + 6, n.sub ? 32 : 18);
+      const h = Math.max(barHeight(count(n)), n.sub ? 32 : 18);
       set(n, top + h / 2);
       top += h + ROW_GAP;
     }
     return Math.max(0, top - ROW_GAP);
   };
-  for (const n of nodes) {
-    n.outs.sort((a, b) => row.get(a.to)! - row.get(b.to)! || order(a) - order(b));
-    n.ins.sort((a, b) => row.get(a.from)! - row.get(b.from)! || order(a) - order(b));
-  }
   const leftH = stack(lefts, (n) => n.outs.length, (n, y) => (n.yl = y));
   const rightH = stack(rights, (n) => n.ins.length, (n, y) => (n.yr = y));
   const columnH = Math.max(leftH, rightH);
@@ -291,7 +292,7 @@ export function renderDiagram(report: Report): string {
   const body = nodes.length === 0
     ? html`<text x="${f1(width / 2)}" y="${TOP + 10}" text-anchor="middle" font-size="14" fill="#59636e">No flows or findings to draw.</text>`
     : html`${heads}\n<g class="edges">${join(drawn, raw('\n'))}</g>\n<g class="nodes">${join(nodes.map((n) => drawNode(n, leftX, rightX)), raw('\n'))}</g>`;
-  const counts = EDGE_KINDS.map((k) => `${edges.filter((e) => e.kind === k).length} ${k.replace('_', ' ')}`).join(', ');
+  const counts = EDGE_KINDS.map((k) => `${edges.filter((e) => e.kind === k).length} ${statusLabel(k)}`).join(', ');
   return html`<svg xmlns="http://www.w3.org/2000/svg" class="flow-diagram" role="img" aria-labelledby="fa-diagram-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <title id="fa-diagram-title">Flow diagram: ${plural(nodes.length, 'node')}; edges: ${counts}</title>
 <defs>${EDGE_KINDS.map(marker)}</defs>

@@ -6,50 +6,39 @@
  * Every string from the report is escaped (escape.ts); the output is a pure function of the report.
  */
 import type { Change, FindingVerdict, FlowStatus, RenderOptions, Report, ReportFinding, ReportFlow, ScanReport, TopTalker, TrafficPair, Verdict } from '../model.js';
-import { formatBytes, formatTime, scanTargets } from '../text.js';
+import { changedFlows, formatBytes, formatCount, formatTime, scanTargets, statusLabel } from '../text.js';
 import { CHANGE_LIST, FINDING_VERDICTS, FLOW_STATUS_LIST, VERDICT_LIST } from '../model.js';
+import { isIcmpName } from '../proto-names.js';
 import { renderDiagram } from './diagram.js';
 import { html, join, raw, safeHref, type HtmlValue, type SafeHtml } from './escape.js';
 import { STYLE } from './style.js';
 
-export { renderDiagram } from './diagram.js';
-
 /** Findings shown per verdict; the JSON and CSV reports carry all of them. */
 export const MAX_FINDINGS_PER_VERDICT = 200;
 /** Rows shown per traffic table. */
-export const MAX_TRAFFIC_ROWS = 100;
+const MAX_TRAFFIC_ROWS = 100;
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-const words = (s: string): string => s.replace(/_/g, ' ');
-const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
-
-/** 1234567 → "1,234,567" (no locale: the same bytes everywhere). */
-export function num(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const [int, frac] = String(n).split('.');
-  return int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac ? `.${frac}` : '');
-}
+const plural = (n: number, word: string): string => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 function bytes(n: number): SafeHtml {
-  return html`<span title="${num(n)} bytes">${formatBytes(n)}</span>`;
+  return html`<span title="${formatCount(n)} bytes">${formatBytes(n)}</span>`;
 }
 
 const time = (t: string | null): SafeHtml => (t ? html`<span class="mono">${t.replace('T', ' ')}</span>` : html`<span class="muted">—</span>`);
 
 function badge(kind: Verdict | FlowStatus, text?: string): SafeHtml {
-  return html`<span class="badge k-${kind}">${text ?? words(kind)}</span>`;
+  return html`<span class="badge k-${kind}">${text ?? statusLabel(kind)}</span>`;
 }
 
 const changeBadge = (change: Change | undefined): SafeHtml => (change ? html`<span class="ch ch-${change}">${change}</span>` : html``);
-
-const isIcmp = (proto: string): boolean => /^(icmp|icmpv6|ipv6-icmp)$/.test(proto);
 
 /** `10.0.0.1:443`, `[2001:db8::1]:443`; ICMP findings carry the code where the port would be. */
 function address(ip: string | null, port: number | null, proto = ''): string {
   const host = ip ?? '(no address)';
   if (port === null) return host;
-  if (isIcmp(proto)) return `${host} code ${port}`;
+  if (isIcmpName(proto)) return `${host} code ${port}`;
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -59,9 +48,12 @@ function names(list: readonly string[], max = 4): HtmlValue {
   return html`<div class="names" title="${list.join('\n')}">${list.slice(0, max).join(', ')}${more}</div>`;
 }
 
+function endpointLabel(endpoint: string | null): SafeHtml {
+  return endpoint !== null ? html`<span class="ep">${endpoint}</span>` : html`<span class="muted">outside inventory</span>`;
+}
+
 function side(endpoint: string | null, ip: string | null, port: number | null, proto: string, nameList: readonly string[] = []): SafeHtml {
-  const ep = endpoint !== null ? html`<span class="ep">${endpoint}</span>` : html`<span class="muted">outside inventory</span>`;
-  return html`${ep}<br><code>${address(ip, port, proto)}</code>${names(nameList)}`;
+  return html`${endpointLabel(endpoint)}<br><code>${address(ip, port, proto)}</code>${names(nameList)}`;
 }
 
 interface Column { head: string; num?: boolean }
@@ -73,12 +65,12 @@ ${join(rows, raw('\n'))}
 }
 
 const td = (value: HtmlValue, cls = ''): SafeHtml => (cls ? html`<td class="${cls}">${value}</td>` : html`<td>${value}</td>`);
-const tdNum = (n: number): SafeHtml => html`<td class="num">${num(n)}</td>`;
+const tdNum = (n: number): SafeHtml => html`<td class="num">${formatCount(n)}</td>`;
 
 function card(label: string, value: number, kind: Verdict | FlowStatus | Change | null): SafeHtml {
   const accent = kind === null ? '' : (CHANGE_LIST as readonly string[]).includes(kind) ? `chc-${kind}` : `k-${kind}`;
   const cls = ['card', accent, value === 0 ? 'zero' : ''].filter(Boolean).join(' ');
-  return html`<div class="${cls}"><div class="n">${num(value)}</div><div class="l">${label}</div></div>`;
+  return html`<div class="${cls}"><div class="n">${formatCount(value)}</div><div class="l">${label}</div></div>`;
 }
 
 function header(report: Report): SafeHtml {
@@ -89,7 +81,7 @@ function header(report: Report): SafeHtml {
 function summary(report: Report): SafeHtml {
   const s = report.summary;
   const verdictCards = [card('connections', s.connections, null), ...VERDICT_LIST.map((v) => card(v, s[v], v))];
-  const flowCards = FLOW_STATUS_LIST.map((st) => card(`flows ${words(st)}`, s.flows[st] ?? 0, st));
+  const flowCards = FLOW_STATUS_LIST.map((st) => card(`flows ${statusLabel(st)}`, s.flows[st], st));
   const rows = report.inputs.map((i) => html`<tr${i.records_rejected > 0 ? raw(' class="rejected"') : ''}>${td(i.path, 'wrap mono')}${td(i.kind)}${tdNum(i.records_read)}${tdNum(i.records_used)}${tdNum(i.records_rejected)}${tdNum(i.connections)}${td(time(i.first_seen))}${td(time(i.last_seen))}</tr>`);
   const inputs = report.inputs.length
     ? table([{ head: 'Input' }, { head: 'Kind' }, { head: 'Records read', num: true }, { head: 'Used', num: true }, { head: 'Rejected', num: true }, { head: 'Connections', num: true }, { head: 'First seen' }, { head: 'Last seen' }], rows)
@@ -141,14 +133,14 @@ function findingRow(f: ReportFinding, withChange: boolean): SafeHtml {
 
 function findingGroup(report: Report, verdict: FindingVerdict): SafeHtml {
   const list = report.findings.filter((f) => f.verdict === verdict);
-  const withChange = report.baseline !== undefined || list.some((f) => f.change !== undefined);
+  const withChange = report.baseline !== undefined;
   const connections = list.reduce((sum, f) => sum + f.connections, 0);
   const changes = withChange ? CHANGE_LIST.map((c) => [c, list.filter((f) => f.change === c).length] as const).filter(([, n]) => n > 0) : [];
-  const head = html`<h3 id="findings-${verdict}">${badge(verdict)} <span>${plural(list.length, 'finding')}, ${plural(connections, 'connection')}</span>${changes.map(([c, n]) => html` <span class="ch ch-${c}">${num(n)} ${c}</span>`)}</h3>`;
+  const head = html`<h3 id="findings-${verdict}">${badge(verdict)} <span>${plural(list.length, 'finding')}, ${plural(connections, 'connection')}</span>${changes.map(([c, n]) => html` <span class="ch ch-${c}">${formatCount(n)} ${c}</span>`)}</h3>`;
   if (!list.length) return html`${head}<p class="note">None.</p>`;
   const columns: Column[] = [...(withChange ? [{ head: 'Change' }] : []), { head: 'Proto' }, { head: 'Client' }, { head: 'Server' }, { head: 'Connections', num: true }, { head: 'Packets', num: true }, { head: 'Bytes', num: true }, { head: 'First seen' }, { head: 'Last seen' }, { head: 'Flows' }, { head: 'Client decided by' }];
   const shown = list.slice(0, MAX_FINDINGS_PER_VERDICT);
-  const note = list.length > shown.length ? html`<p class="note">Showing the first ${num(shown.length)} of ${num(list.length)} ${verdict} findings; the JSON and CSV reports list all of them.</p>` : '';
+  const note = list.length > shown.length ? html`<p class="note">Showing the first ${formatCount(shown.length)} of ${formatCount(list.length)} ${verdict} findings; the JSON and CSV reports list all of them.</p>` : '';
   return html`${head}${table(columns, shown.map((f) => findingRow(f, withChange)))}${note}`;
 }
 
@@ -159,13 +151,13 @@ function findings(report: Report): SafeHtml {
 function pairTable(pairs: readonly TrafficPair[]): SafeHtml {
   if (!pairs.length) return html`<p class="note">None recorded.</p>`;
   const rows = pairs.slice(0, MAX_TRAFFIC_ROWS).map((p) => html`<tr>${td(badge(p.verdict), `accent k-${p.verdict}`)}${td(p.proto, 'mono')}${td(side(p.client_endpoint, p.client_ip, null, p.proto))}${td(side(p.server_endpoint, p.server_ip, p.server_port, p.proto))}${tdNum(p.connections)}${tdNum(p.packets)}<td class="num">${bytes(p.bytes)}</td></tr>`);
-  const note = pairs.length > MAX_TRAFFIC_ROWS ? html`<p class="note">Showing ${MAX_TRAFFIC_ROWS} of ${num(pairs.length)}.</p>` : '';
+  const note = pairs.length > MAX_TRAFFIC_ROWS ? html`<p class="note">Showing ${MAX_TRAFFIC_ROWS} of ${formatCount(pairs.length)}.</p>` : '';
   return html`${table([{ head: 'Verdict' }, { head: 'Proto' }, { head: 'Client' }, { head: 'Server' }, { head: 'Connections', num: true }, { head: 'Packets', num: true }, { head: 'Bytes', num: true }], rows)}${note}`;
 }
 
 function talkerTable(talkers: readonly TopTalker[]): SafeHtml {
   if (!talkers.length) return html`<p class="note">None recorded.</p>`;
-  const rows = talkers.slice(0, MAX_TRAFFIC_ROWS).map((t) => html`<tr>${td(address(t.ip, null), 'mono')}${td(t.endpoint !== null ? html`<span class="ep">${t.endpoint}</span>` : html`<span class="muted">outside inventory</span>`)}<td class="num">${bytes(t.bytes)}</td>${tdNum(t.packets)}${tdNum(t.connections)}</tr>`);
+  const rows = talkers.slice(0, MAX_TRAFFIC_ROWS).map((t) => html`<tr>${td(address(t.ip, null), 'mono')}${td(endpointLabel(t.endpoint))}<td class="num">${bytes(t.bytes)}</td>${tdNum(t.packets)}${tdNum(t.connections)}</tr>`);
   return table([{ head: 'Address' }, { head: 'Endpoint' }, { head: 'Bytes', num: true }, { head: 'Packets', num: true }, { head: 'Connections', num: true }], rows);
 }
 
@@ -188,11 +180,11 @@ function traffic(report: Report): SafeHtml {
 function baseline(report: Report): SafeHtml {
   const b = report.baseline;
   if (!b) return html``;
-  const changed = report.flows.filter((f) => f.previous_status !== undefined && f.previous_status !== f.status);
+  const changed = changedFlows(report);
   const rows = changed.map((f) => html`<tr>${td(html`<code>${f.id}</code>`)}${td(f.title)}${td(statusCell(f))}${tdNum(f.connections)}</tr>`);
   const list = rows.length ? table([{ head: 'Flow' }, { head: 'Title' }, { head: 'Previous → now' }, { head: 'Connections', num: true }], rows) : html`<p class="note">No flow changed status.</p>`;
   return html`<section id="baseline"><h2>Compared with the baseline</h2><p class="meta"><span>baseline <code>${b.path}</code></span>${b.generated_at ? html`<span>generated ${b.generated_at}</span>` : ''}</p>
-<p class="group-label">Findings</p><div class="cards">${CHANGE_LIST.map((c) => card(c, b.findings[c] ?? 0, c))}${card('flows changed status', b.flows_changed, null)}</div>
+<p class="group-label">Findings</p><div class="cards">${CHANGE_LIST.map((c) => card(c, b.findings[c], c))}${card('flows changed status', b.flows_changed, null)}</div>
 <h3>Flows whose status changed <span class="muted">(${changed.length})</span></h3>${list}</section>`;
 }
 

@@ -9,6 +9,7 @@
 import { cidrText, protoName } from '../model.js';
 import type { RuleSet, TightRule } from '../model.js';
 import { hashComments, headerLines, ruleSummary } from '../header.js';
+import { slug } from './slug.js';
 
 export type AwsFormat = 'cli' | 'terraform';
 
@@ -20,7 +21,7 @@ export interface AwsSgOptions {
 }
 
 /** Rules (CIDRs) per group and direction AWS allows by default. */
-export const SG_RULE_QUOTA = 60;
+const SG_RULE_QUOTA = 60;
 
 interface Permission {
   IpProtocol: string;
@@ -30,7 +31,7 @@ interface Permission {
   Ipv6Ranges?: { CidrIpv6: string; Description: string }[];
 }
 
-const ident = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+const ident = (name: string): string => slug(name, '_');
 
 /** Security group rule descriptions allow only these characters, up to 255 of them. */
 export function sgDescription(text: string): string {
@@ -132,6 +133,7 @@ function terraformOutput(header: string[], list: Group[], options: AwsSgOptions)
   for (const g of list) {
     const groupRef = options.sg[g.endpoint] === undefined ? g.groupId : hcl(g.groupId);
     for (const { rule, permissions: perms } of g.summaries) {
+      const text = description(rule);
       perms.forEach((p, i) => {
         const lines = [
           `# ${ruleSummary(rule)}`,
@@ -144,7 +146,7 @@ function terraformOutput(header: string[], list: Group[], options: AwsSgOptions)
         ];
         if (p.IpRanges) lines.push(`  cidr_blocks       = [${p.IpRanges.map((r) => hcl(r.CidrIp)).join(', ')}]`);
         if (p.Ipv6Ranges) lines.push(`  ipv6_cidr_blocks  = [${p.Ipv6Ranges.map((r) => hcl(r.CidrIpv6)).join(', ')}]`);
-        lines.push(`  description       = ${hcl(description(rule))}`, '}', '');
+        lines.push(`  description       = ${hcl(text)}`, '}', '');
         parts.push(lines.join('\n'));
       });
     }

@@ -9,7 +9,7 @@
  * Each rule carries its provenance in the rule's own metadata.annotations. Pod policies allow DNS
  * to kube-dns, as the NetworkPolicy target does and for the same reason.
  */
-import { cidrText } from '../model.js';
+import { cidrText, hasPorts } from '../model.js';
 import type { Cidr, EndpointScope, RuleSet, TightRule } from '../model.js';
 import { headerLines, ruleSummary, selectorText } from '../header.js';
 import { policyName } from './networkpolicy.js';
@@ -67,7 +67,7 @@ function calicoRules(rule: TightRule): Obj[] | string {
   };
   const withPorts = (r: Obj, peer: Obj | null): Obj => {
     const destination: Obj = rule.direction === 'egress' && peer ? { ...peer } : {};
-    if (rule.ports !== null && (rule.proto === 6 || rule.proto === 17 || rule.proto === 132)) {
+    if (rule.ports !== null && hasPorts(rule.proto)) {
       destination.ports = rule.ports.map((p) => (p.lo === p.hi ? p.lo : `${p.lo}:${p.hi}`));
     }
     if (rule.direction === 'ingress' && peer) r.source = peer;
@@ -130,16 +130,17 @@ export function calicoTarget(ruleSet: RuleSet, options: CalicoOptions): string {
   ];
   if (options.staged) notes.push('Staged policies: Calico reports what they would allow or deny without enforcing them.');
   for (const scope of ruleSet.endpoints.filter((e) => e.governed)) {
-    const rules = ruleSet.rules.filter((r) => r.endpoint === scope.name);
+    // Made once per endpoint: every policy of the endpoint carries the same rules.
+    const written: { rule: TightRule; made: Obj[] }[] = [];
+    for (const rule of ruleSet.rules.filter((r) => r.endpoint === scope.name)) {
+      const made = calicoRules(rule);
+      if (typeof made === 'string') notes.push(`Endpoint ${scope.name}: ${made}; not written.`);
+      else written.push({ rule, made });
+    }
     appliedTo(scope).forEach((applied, index) => {
       const comments: YamlComment[] = [{ path: ['metadata'], text: `endpoint ${scope.name}: ${applied.description}` }];
       const spec: Obj = { selector: applied.selector, types: ['Ingress', 'Egress'], ingress: [], egress: [] };
-      for (const rule of rules) {
-        const made = calicoRules(rule);
-        if (typeof made === 'string') {
-          if (index === 0) notes.push(`Endpoint ${scope.name}: ${made}; not written.`);
-          continue;
-        }
+      for (const { rule, made } of written) {
         const list = spec[rule.direction] as Obj[];
         comments.push({ path: ['spec', rule.direction, list.length], text: ruleSummary(rule) });
         list.push(...made);

@@ -9,6 +9,7 @@ import { cidrText, protoName } from '../model.js';
 import type { EndpointScope, RuleSet, TightRule } from '../model.js';
 import { headerLines, ruleSummary, selectorText } from '../header.js';
 import { renderYaml } from '../yaml-output.js';
+import { slug } from './slug.js';
 import type { YamlComment, YamlDocument } from '../yaml-output.js';
 import type { K8sSelector } from '../../rules/types.js';
 
@@ -20,12 +21,12 @@ export interface NetworkPolicyOptions {
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const K8S_PROTOCOLS: Record<number, string> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
 
-export const KUBE_DNS_NOTE =
+const KUBE_DNS_NOTE =
   'DNS: every policy restricts egress, so each also allows UDP and TCP 53 to kube-dns (namespace kube-system, k8s-app: kube-dns) — without it the pods cannot resolve names.';
 
 type Obj = Record<string, unknown>;
 
-export function labelSelector(s: Pick<K8sSelector, 'labels' | 'expressions'>): Obj {
+function labelSelector(s: Pick<K8sSelector, 'labels' | 'expressions'>): Obj {
   const out: Obj = {};
   if (Object.keys(s.labels).length > 0) out.matchLabels = { ...s.labels };
   if (s.expressions.length > 0) {
@@ -35,7 +36,7 @@ export function labelSelector(s: Pick<K8sSelector, 'labels' | 'expressions'>): O
 }
 
 export function policyName(endpoint: string, index: number): string {
-  const base = `flowaudit-${endpoint.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`.slice(0, 240);
+  const base = `flowaudit-${slug(endpoint, '-')}`.slice(0, 240);
   return index === 0 ? base : `${base}-${index + 1}`;
 }
 
@@ -58,25 +59,32 @@ function ports(rule: TightRule): Obj[] | null | string {
   return rule.ports.map((r) => (r.lo === r.hi ? { protocol, port: r.lo } : { protocol, port: r.lo, endPort: r.hi }));
 }
 
-function policy(scope: EndpointScope, selector: K8sSelector, index: number, rules: readonly TightRule[], skipped: string[]): YamlDocument {
+/** The NetworkPolicy rule for a tightened rule, or why it cannot be written. */
+function policyRule(rule: TightRule): Obj | string {
+  const from = peers(rule);
+  const to = ports(rule);
+  if (typeof from === 'string') return from;
+  if (typeof to === 'string') return to;
+  const item: Obj = {};
+  if (from !== null) item[rule.direction === 'ingress' ? 'from' : 'to'] = from;
+  if (to !== null) item.ports = to;
+  return item;
+}
+
+interface WrittenRule {
+  rule: TightRule;
+  item: Obj;
+  summary: string;
+}
+
+function policy(scope: EndpointScope, selector: K8sSelector, index: number, rules: readonly WrittenRule[]): YamlDocument {
   const name = scope.name!;
   const comments: YamlComment[] = [];
   const spec: Obj = { podSelector: labelSelector(selector), policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] };
-  const provenance: string[] = [];
-  for (const rule of rules) {
-    const from = peers(rule);
-    const to = ports(rule);
-    if (typeof from === 'string' || typeof to === 'string') {
-      if (index === 0) skipped.push(`${rule.id} not written: ${typeof from === 'string' ? from : to} (${ruleSummary(rule)})`);
-      continue;
-    }
-    const item: Obj = {};
-    if (from !== null) item[rule.direction === 'ingress' ? 'from' : 'to'] = from;
-    if (to !== null) item.ports = to;
+  for (const { rule, item, summary } of rules) {
     const list = spec[rule.direction] as Obj[];
-    comments.push({ path: ['spec', rule.direction, list.length], text: ruleSummary(rule) });
+    comments.push({ path: ['spec', rule.direction, list.length], text: summary });
     list.push(item);
-    provenance.push(ruleSummary(rule));
   }
   const egress = spec.egress as Obj[];
   comments.push({ path: ['spec', 'egress', egress.length], text: 'DNS to kube-dns, added by flowaudit: egress is restricted, and pods must still resolve names' });
@@ -97,7 +105,7 @@ function policy(scope: EndpointScope, selector: K8sSelector, index: number, rule
         labels: { 'app.kubernetes.io/managed-by': 'flowaudit' },
         annotations: {
           'flowaudit.io/endpoint': name,
-          'flowaudit.io/provenance': provenance.length > 0 ? provenance.join('\n') : 'no observed documented traffic: everything but DNS is denied',
+          'flowaudit.io/provenance': rules.length > 0 ? rules.map((r) => r.summary).join('\n') : 'no observed documented traffic: everything but DNS is denied',
         },
       },
       spec,
@@ -117,9 +125,14 @@ export function networkPolicyTarget(ruleSet: RuleSet, options: NetworkPolicyOpti
       notes.push(`Endpoint ${scope.name}: not written — ${why}; its ${rules.length} rule(s) need another target (calico, aws-sg, nftables).`);
       continue;
     }
-    const skipped: string[] = [];
-    namespaced.forEach((selector, index) => docs.push(policy(scope, selector, index, rules, skipped)));
-    notes.push(...skipped.map((s) => `Endpoint ${scope.name}: ${s}`));
+    // Made once per endpoint: every policy of the endpoint (one per namespace) carries the same rules.
+    const written: WrittenRule[] = [];
+    for (const rule of rules) {
+      const item = policyRule(rule);
+      if (typeof item === 'string') notes.push(`Endpoint ${scope.name}: ${rule.id} not written: ${item} (${ruleSummary(rule)})`);
+      else written.push({ rule, item, summary: ruleSummary(rule) });
+    }
+    namespaced.forEach((selector, index) => docs.push(policy(scope, selector, index, written)));
   }
   return renderYaml(headerLines(ruleSet, 'networkpolicy', notes, options.comparison), docs);
 }

@@ -12,24 +12,27 @@
  * Host chains also accept loopback and IPv6 neighbour discovery: without them the host itself
  * breaks, and neither shows up as a documented flow.
  */
-import { cidrText, formatPorts, protoName } from '../model.js';
+import { cidrText, formatPorts, hasPorts, protoName } from '../model.js';
 import type { EndpointScope, Family, Interval, RuleSet, TightRule } from '../model.js';
 import { hashComments, headerLines, ruleSummary } from '../header.js';
 import { intervalToCidrs } from '../merge.js';
 import { formatAddressNumber } from '../../net/ip.js';
+import { formatPortRange } from '../../rules/ports.js';
+import { slug } from './slug.js';
 
 export interface NftablesOptions {
   comparison: string[];
 }
 
-export const ND_TYPES = ['nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-router-solicit', 'nd-router-advert'];
+const ND_TYPES = ['nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-router-solicit', 'nd-router-advert'];
 
-const ident = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40);
+const ident = (name: string): string => slug(name, '_').slice(0, 40);
 const V = (family: Family): string => (family === 4 ? 'v4' : 'v6');
 const IP = (family: Family): string => (family === 4 ? 'ip' : 'ip6');
+const ADDR_TYPE = (family: Family): string => (family === 4 ? 'ipv4_addr' : 'ipv6_addr');
 
 /** nft comments hold at most 128 bytes, and no double quote. */
-export function nftComment(text: string): string {
+function nftComment(text: string): string {
   const clean = text.replace(/["\\\n]/g, ' ');
   return `comment "${Buffer.byteLength(clean) <= 128 ? clean : `${Buffer.from(clean).subarray(0, 124).toString('utf8').replace(/\uFFFD$/, '')}...`}"`;
 }
@@ -44,7 +47,7 @@ function set(name: string, type: string, elements: readonly string[]): string {
 }
 
 /** The protocol and port part of a rule, the same in every chain. */
-function protoMatch(rule: TightRule, portSet: string | null): string | null {
+function protoMatch(rule: TightRule, portSet: string | null): string {
   if (rule.proto === null) return '';
   const name = ({ 6: 'tcp', 17: 'udp', 132: 'sctp' } as Record<number, string>)[rule.proto];
   if (name !== undefined) return portSet !== null ? `${name} dport @${portSet} ` : `meta l4proto ${name} `;
@@ -65,7 +68,7 @@ export function nftablesTarget(ruleSet: RuleSet, options: NftablesOptions): stri
     const name = `ep_${scope.name === null ? 'unnamed' : ident(scope.name)}_${V(family)}`;
     if (!declared.has(name)) {
       declared.add(name);
-      sets.push(set(name, family === 4 ? 'ipv4_addr' : 'ipv6_addr', intervals.map(element)));
+      sets.push(set(name, ADDR_TYPE(family), intervals.map(element)));
     }
     return name;
   };
@@ -81,11 +84,11 @@ export function nftablesTarget(ruleSet: RuleSet, options: NftablesOptions): stri
       return;
     }
     let portSet: string | null = null;
-    if (rule.ports !== null && (rule.proto === 6 || rule.proto === 17 || rule.proto === 132)) {
+    if (rule.ports !== null && hasPorts(rule.proto)) {
       portSet = `r${n}_port`;
-      sets.push(set(portSet, 'inet_service', rule.ports.map((p) => (p.lo === p.hi ? String(p.lo) : `${p.lo}-${p.hi}`))));
+      sets.push(set(portSet, 'inet_service', rule.ports.map(formatPortRange)));
     }
-    const proto = protoMatch(rule, portSet)!;
+    const proto = protoMatch(rule, portSet);
     const lines: string[] = [];
     for (const family of [4, 6] as const) {
       if ((rule.proto === 1 && family === 6) || (rule.proto === 58 && family === 4)) continue;
@@ -95,7 +98,7 @@ export function nftablesTarget(ruleSet: RuleSet, options: NftablesOptions): stri
       let peer = '';
       if (!rule.peers.any) {
         const name = `r${n}_peer_${V(family)}`;
-        sets.push(set(name, family === 4 ? 'ipv4_addr' : 'ipv6_addr', peers.map(cidrText)));
+        sets.push(set(name, ADDR_TYPE(family), peers.map(cidrText)));
         peer = `${IP(family)} ${rule.direction === 'ingress' ? 'saddr' : 'daddr'} @${name} `;
       }
       const localMatch = `${IP(family)} ${rule.direction === 'ingress' ? 'daddr' : 'saddr'} @${local} `;

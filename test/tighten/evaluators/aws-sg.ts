@@ -5,7 +5,7 @@
  * values). Security groups are stateful: a connection passes when the server's group allows it in
  * and the client's group allows it out; a side in no group is not filtered.
  */
-import { inBlock } from './common.js';
+import { bothEnds, inBlock } from './common.js';
 import type { Connection, Decision } from './common.js';
 
 export interface SgPermission {
@@ -149,8 +149,7 @@ export function decideSg(sgs: SecurityGroups, c: Connection): Decision {
   if (c.client.ip === null || c.server.ip === null) return 'unjudgeable';
   const serverGroup = c.server.endpoint === null ? undefined : sgs.groupOf.get(c.server.endpoint);
   const clientGroup = c.client.endpoint === null ? undefined : sgs.groupOf.get(c.client.endpoint);
-  if (serverGroup === undefined && clientGroup === undefined) return 'ungoverned';
-  const inOk = serverGroup === undefined || group(sgs, serverGroup).ingress.some((p) => permits(p, c, c.client.ip!));
-  const outOk = clientGroup === undefined || group(sgs, clientGroup).egress.some((p) => permits(p, c, c.server.ip!));
-  return inOk && outOk ? 'allow' : 'deny';
+  const inOk = serverGroup === undefined ? null : group(sgs, serverGroup).ingress.some((p) => permits(p, c, c.client.ip!));
+  const outOk = clientGroup === undefined ? null : group(sgs, clientGroup).egress.some((p) => permits(p, c, c.server.ip!));
+  return bothEnds(inOk, outOk);
 }

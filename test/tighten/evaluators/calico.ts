@@ -7,8 +7,7 @@
  * An endpoint with a policy applying in a direction takes only what an Allow rule of such a policy
  * matches (the end-of-tier default deny).
  */
-import { parseAllDocuments } from 'yaml';
-import { inBlock } from './common.js';
+import { bothEnds, inBlock, parseYamlObjects } from './common.js';
 import type { Connection, Decision } from './common.js';
 import type { ObservedSide } from '../../../src/tighten/model.js';
 
@@ -43,11 +42,7 @@ const KINDS = ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'S
 const PROTOCOLS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPv6: 58 };
 
 export function parseCalico(text: string): CalicoPolicy[] {
-  const docs = parseAllDocuments(text);
-  for (const d of docs) if (d.errors.length > 0) throw new Error(`calico evaluator: ${d.errors[0]!.message}`);
-  const values = docs.map((d) => d.toJS() as CalicoPolicy | null).filter((v): v is CalicoPolicy => v !== null);
-  for (const v of values) if (!KINDS.includes(v.kind)) throw new Error(`calico evaluator: kind ${v.kind}`);
-  return values;
+  return parseYamlObjects<CalicoPolicy>(text, 'calico', KINDS);
 }
 
 const unquote = (s: string): string => s.trim().replace(/^'(.*)'$|^"(.*)"$/, '$1$2');
@@ -126,6 +121,5 @@ export function decideCalico(policies: readonly CalicoPolicy[], c: Connection, e
   if ((c.client.ip === null && client?.kind !== 'pod') || (c.server.ip === null && server?.kind !== 'pod')) return 'unjudgeable';
   const ingress = directionAllows(policies, 'Ingress', server, c, { ip: c.client.ip, e: client });
   const egress = directionAllows(policies, 'Egress', client, c, { ip: c.server.ip, e: server });
-  if (ingress === null && egress === null) return 'ungoverned';
-  return ingress !== false && egress !== false ? 'allow' : 'deny';
+  return bothEnds(ingress, egress);
 }

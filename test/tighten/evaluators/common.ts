@@ -4,7 +4,9 @@
  * would read it and decides, independently of the generator's code, whether it lets a connection
  * through.
  */
+import { parseAllDocuments } from 'yaml';
 import { addressToBigInt, parseAddress } from '../../../src/net/ip.js';
+import { parseCidr } from '../../../src/rules/cidr.js';
 import type { ObservedGroup } from '../../../src/tighten/model.js';
 
 export type Connection = Pick<ObservedGroup, 'proto' | 'port' | 'client' | 'server' | 'verdict' | 'connections'>;
@@ -30,13 +32,9 @@ export function block(text: string): { family: 4 | 6; lo: bigint; hi: bigint } {
     const lo = address(text.slice(0, dash));
     return { family: lo.family, lo: lo.num, hi: address(text.slice(dash + 1)).num };
   }
-  const [base, prefixText] = text.split('/');
-  const a = address(base!);
-  const bits = a.family === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : Number(prefixText);
-  const size = 1n << BigInt(bits - prefix);
-  if (a.num % size !== 0n) throw new Error(`evaluator: ${text} has host bits set`);
-  return { family: a.family, lo: a.num, hi: a.num + size - 1n };
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new Error(`evaluator: ${parsed.reason}`);
+  return { family: parsed.block.family, lo: parsed.block.start, hi: parsed.block.end };
 }
 
 export function inBlock(text: string, ip: string | null): boolean {
@@ -44,6 +42,21 @@ export function inBlock(text: string, ip: string | null): boolean {
   const b = block(text);
   const a = address(ip);
   return a.family === b.family && a.num >= b.lo && a.num <= b.hi;
+}
+
+/** The objects of a generated YAML stream, each of one of `kinds`: anything else is the evaluator's error. */
+export function parseYamlObjects<T extends { kind: string }>(text: string, evaluator: string, kinds: readonly string[]): T[] {
+  const docs = parseAllDocuments(text);
+  for (const d of docs) if (d.errors.length > 0) throw new Error(`${evaluator} evaluator: ${d.errors[0]!.message}`);
+  const values = docs.map((d) => d.toJS() as T | null).filter((v): v is T => v !== null);
+  for (const v of values) if (!kinds.includes(v.kind)) throw new Error(`${evaluator} evaluator: kind ${v.kind}`);
+  return values;
+}
+
+/** A stateful filter's decision from its two ends: the server's side letting the connection in, the client's letting it out (null: nothing there applies). */
+export function bothEnds(ingress: boolean | null, egress: boolean | null): Decision {
+  if (ingress === null && egress === null) return 'ungoverned';
+  return ingress !== false && egress !== false ? 'allow' : 'deny';
 }
 
 export interface Tally {

@@ -5,8 +5,7 @@
  * namespaces known by their kubernetes.io/metadata.name label) or ipBlocks; ports default to TCP.
  * Which sides are pods is the caller's to say (`podOf`): flow logs carry identities, captures not.
  */
-import { parseAllDocuments } from 'yaml';
-import { inBlock } from './common.js';
+import { bothEnds, inBlock, parseYamlObjects } from './common.js';
 import type { Connection, Decision } from './common.js';
 import type { ObservedSide } from '../../../src/tighten/model.js';
 
@@ -41,14 +40,10 @@ export interface NetworkPolicy {
 }
 
 export function parseNetworkPolicies(text: string): NetworkPolicy[] {
-  const docs = parseAllDocuments(text);
-  for (const d of docs) if (d.errors.length > 0) throw new Error(`networkpolicy evaluator: ${d.errors[0]!.message}`);
-  const values = docs.map((d) => d.toJS() as NetworkPolicy | null).filter((v): v is NetworkPolicy => v !== null);
-  for (const v of values) if (v.kind !== 'NetworkPolicy') throw new Error(`networkpolicy evaluator: kind ${v.kind}`);
-  return values;
+  return parseYamlObjects<NetworkPolicy>(text, 'networkpolicy', ['NetworkPolicy']);
 }
 
-export function selectorMatches(s: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+function selectorMatches(s: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (s === undefined) return true;
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (labels[k] !== v) return false;
   return (s.matchExpressions ?? []).every((e) => {
@@ -116,6 +111,5 @@ export function decideNetworkPolicy(policies: readonly NetworkPolicy[], c: Conne
   if ((c.client.ip === null && client === null) || (c.server.ip === null && server === null)) return 'unjudgeable';
   const ingress = directionAllows(policies, 'Ingress', server, c, { ip: c.client.ip, pod: client });
   const egress = directionAllows(policies, 'Egress', client, c, { ip: c.server.ip, pod: server });
-  if (ingress === null && egress === null) return 'ungoverned';
-  return ingress !== false && egress !== false ? 'allow' : 'deny';
+  return bothEnds(ingress, egress);
 }

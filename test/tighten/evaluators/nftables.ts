@@ -108,7 +108,7 @@ function inSet(ruleset: NftRuleset, name: string, value: string | number | null)
 const isLoopback = (ip: string | null): boolean => ip !== null && (inBlock('127.0.0.0/8', ip) || ip === '::1');
 
 /** The verdict of one chain for the first packet of the connection; 'unjudgeable' when a rule needs what the data lacks. */
-export function chainVerdict(ruleset: NftRuleset, chainName: string, c: Connection): 'accept' | 'drop' | 'unjudgeable' {
+function chainVerdict(ruleset: NftRuleset, chainName: string, c: Connection): 'accept' | 'drop' | 'unjudgeable' {
   const chain = ruleset.chains.get(chainName);
   if (!chain) throw new Error(`nft evaluator: no chain ${chainName}`);
   const family = c.client.family;

@@ -10,7 +10,7 @@ import type { RuleSet } from '../../../src/tighten/model.js';
 import { awsSgTarget, sgDescription } from '../../../src/tighten/targets/aws-sg.js';
 import { decideSg, parseCliJson, parseHcl, parseTerraform } from '../evaluators/aws-sg.js';
 import { tally } from '../evaluators/common.js';
-import { classifiedFixture } from '../fixture.js';
+import { BUILD_OPTIONS, classifiedFixture, KEEP_UNOBSERVED } from '../fixture.js';
 import type { Classified } from '../fixture.js';
 
 let f: Classified;
@@ -19,7 +19,7 @@ const SG = { gateway: 'sg-0123456789abcdef0' };
 
 beforeAll(async () => {
   f = await classifiedFixture();
-  ruleSet = buildRuleSet(f.input, { keepUnobserved: false, minFill: 50, endpoints: null });
+  ruleSet = buildRuleSet(f.input, BUILD_OPTIONS);
 });
 afterAll(() => f.t.close());
 
@@ -57,7 +57,8 @@ describe('aws-sg target', () => {
   it('terraform: the rules admit and deny the same', () => {
     const text = awsSgTarget(ruleSet, { comparison: [], format: 'terraform', sg: SG });
     const groupOf = new Map(governed().map((e) => [e, e === 'gateway' ? SG.gateway : `var.sg_${e}`]));
-    const result = tally(f.input.groups, (c) => decideSg(parseTerraform(text, groupOf), c));
+    const sgs = parseTerraform(text, groupOf);
+    const result = tally(f.input.groups, (c) => decideSg(sgs, c));
     expect(result.wrong).toEqual([]);
     expect({ documented: result.documented, unexpected: result.unexpected }).toEqual(EXPECTED);
     const blocks = parseHcl(text);
@@ -73,8 +74,9 @@ describe('aws-sg target', () => {
   });
 
   it('with --keep-unobserved: still sound', () => {
-    const kept = awsSgTarget(buildRuleSet(f.input, { keepUnobserved: true, minFill: 50, endpoints: null }), { comparison: [], format: 'cli', sg: SG });
-    const result = tally(f.input.groups, (c) => decideSg(parseCliJson(kept), c));
+    const kept = awsSgTarget(buildRuleSet(f.input, KEEP_UNOBSERVED), { comparison: [], format: 'cli', sg: SG });
+    const sgs = parseCliJson(kept);
+    const result = tally(f.input.groups, (c) => decideSg(sgs, c));
     expect([result.wrong, result.documented.deny, result.unexpected.allow]).toEqual([[], 0, 0]);
   });
 

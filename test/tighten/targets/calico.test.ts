@@ -12,7 +12,7 @@ import { calicoSelector, calicoTarget } from '../../../src/tighten/targets/calic
 import { decideCalico, parseCalico, parseSelector } from '../evaluators/calico.js';
 import { tally } from '../evaluators/common.js';
 import { calicoEndpointOf } from '../evaluators/identity.js';
-import { classifiedFixture } from '../fixture.js';
+import { BUILD_OPTIONS, classifiedFixture, KEEP_UNOBSERVED } from '../fixture.js';
 import type { Classified } from '../fixture.js';
 import { calicoProblems } from '../k8s-structure.js';
 
@@ -21,14 +21,15 @@ let ruleSet: RuleSet;
 
 beforeAll(async () => {
   f = await classifiedFixture();
-  ruleSet = buildRuleSet(f.input, { keepUnobserved: false, minFill: 50, endpoints: null });
+  ruleSet = buildRuleSet(f.input, BUILD_OPTIONS);
 });
 afterAll(() => f.t.close());
 
 describe.each([false, true])('calico target (staged: %s)', (staged) => {
   it('admits all 43 documented connections and denies the 5 unexpected ones touching a governed endpoint', () => {
     const policies = parseCalico(calicoTarget(ruleSet, { comparison: [], staged }));
-    const result = tally(f.input.groups, (c) => decideCalico(policies, c, calicoEndpointOf(ruleSet)));
+    const endpointOf = calicoEndpointOf(ruleSet);
+    const result = tally(f.input.groups, (c) => decideCalico(policies, c, endpointOf));
     expect(result.wrong).toEqual([]);
     expect(result.documented).toEqual({ allow: 43, deny: 0, ungoverned: 0, unjudgeable: 0 });
     expect(result.unexpected).toEqual({ allow: 0, deny: 5, ungoverned: 1, unjudgeable: 0 });
@@ -52,8 +53,10 @@ describe.each([false, true])('calico target (staged: %s)', (staged) => {
 
 describe('calico details', () => {
   it('with --keep-unobserved: still sound and well-formed', () => {
-    const kept = calicoTarget(buildRuleSet(f.input, { keepUnobserved: true, minFill: 50, endpoints: null }), { comparison: [], staged: false });
-    const result = tally(f.input.groups, (c) => decideCalico(parseCalico(kept), c, calicoEndpointOf(ruleSet)));
+    const kept = calicoTarget(buildRuleSet(f.input, KEEP_UNOBSERVED), { comparison: [], staged: false });
+    const policies = parseCalico(kept);
+    const endpointOf = calicoEndpointOf(ruleSet);
+    const result = tally(f.input.groups, (c) => decideCalico(policies, c, endpointOf));
     expect([result.wrong, result.documented.deny, result.unexpected.allow]).toEqual([[], 0, 0]);
     for (const doc of parseAllDocuments(kept).map((d) => d.toJS() as Record<string, unknown> | null)) if (doc) expect(calicoProblems(doc)).toEqual([]);
   });

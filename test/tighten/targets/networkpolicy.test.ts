@@ -14,7 +14,7 @@ import { networkPolicyTarget } from '../../../src/tighten/targets/networkpolicy.
 import { tally } from '../evaluators/common.js';
 import { podOf } from '../evaluators/identity.js';
 import { decideNetworkPolicy, parseNetworkPolicies } from '../evaluators/networkpolicy.js';
-import { classifiedFixture } from '../fixture.js';
+import { BUILD_OPTIONS, classifiedFixture, KEEP_UNOBSERVED } from '../fixture.js';
 import type { Classified } from '../fixture.js';
 import { networkPolicyProblems } from '../k8s-structure.js';
 
@@ -24,7 +24,7 @@ let text: string;
 
 beforeAll(async () => {
   f = await classifiedFixture();
-  ruleSet = buildRuleSet(f.input, { keepUnobserved: false, minFill: 50, endpoints: null });
+  ruleSet = buildRuleSet(f.input, BUILD_OPTIONS);
   text = networkPolicyTarget(ruleSet, { comparison: [] });
 });
 afterAll(() => f.t.close());
@@ -35,7 +35,8 @@ const validate = (doc: unknown): void => new NetworkPolicy(doc as INetworkPolicy
 describe('networkpolicy target', () => {
   it('admits all 43 documented connections and denies the 5 unexpected ones that touch a pod', () => {
     const policies = parseNetworkPolicies(text);
-    const result = tally(f.input.groups, (c) => decideNetworkPolicy(policies, c, podOf(ruleSet)));
+    const pods = podOf(ruleSet);
+    const result = tally(f.input.groups, (c) => decideNetworkPolicy(policies, c, pods));
     expect(result.wrong).toEqual([]);
     expect(result.documented.deny).toBe(0);
     // protected → management and public → gateway have one pod side each; all judged, none ungoverned.
@@ -91,8 +92,10 @@ describe('networkpolicy target', () => {
   });
 
   it('with --keep-unobserved: still sound and well-formed, kept rules marked', () => {
-    const kept = networkPolicyTarget(buildRuleSet(f.input, { keepUnobserved: true, minFill: 50, endpoints: null }), { comparison: [] });
-    const result = tally(f.input.groups, (c) => decideNetworkPolicy(parseNetworkPolicies(kept), c, podOf(ruleSet)));
+    const kept = networkPolicyTarget(buildRuleSet(f.input, KEEP_UNOBSERVED), { comparison: [] });
+    const policies = parseNetworkPolicies(kept);
+    const pods = podOf(ruleSet);
+    const result = tally(f.input.groups, (c) => decideNetworkPolicy(policies, c, pods));
     expect([result.wrong, result.documented.deny, result.unexpected.allow]).toEqual([[], 0, 0]);
     for (const doc of parseAllDocuments(kept).map((d) => d.toJS() as Record<string, unknown> | null)) if (doc) expect(networkPolicyProblems(doc)).toEqual([]);
     expect(kept).toMatch(/# management\/ingress-\d+: from any address, tcp 22 — kept, never observed: apic-firewall\/common-ssh\n/);

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuleSet } from '../../../src/tighten/build.js';
 import type { RuleSet } from '../../../src/tighten/model.js';
-import { intervalsContain } from '../../../src/tighten/model.js';
 import { nftablesTarget } from '../../../src/tighten/targets/nftables.js';
-import { address, tally } from '../evaluators/common.js';
+import { tally } from '../evaluators/common.js';
+import { governedHostOf } from '../evaluators/identity.js';
 import { decideForward, decideHosts, parseNft, setHolds } from '../evaluators/nftables.js';
-import { classifiedFixture } from '../fixture.js';
+import { BUILD_OPTIONS, classifiedFixture, KEEP_UNOBSERVED } from '../fixture.js';
 import type { Classified } from '../fixture.js';
 import { nftCheck, nftUnavailable, skipNft } from '../nft-check.js';
 
@@ -21,15 +21,10 @@ let text: string;
 
 beforeAll(async () => {
   f = await classifiedFixture();
-  ruleSet = buildRuleSet(f.input, { keepUnobserved: false, minFill: 50, endpoints: null });
+  ruleSet = buildRuleSet(f.input, BUILD_OPTIONS);
   text = nftablesTarget(ruleSet, { comparison: [] });
 });
 afterAll(() => f.t.close());
-
-const deployedOn = (rs: RuleSet) => (ip: string): boolean => {
-  const a = address(ip);
-  return rs.endpoints.some((e) => e.governed && intervalsContain(e.intervals, a.family, a.num));
-};
 
 describe('nftables target', () => {
   it.skipIf(skipNft)(`is accepted by nft -c${nftUnavailable ? ` (skipped: ${nftUnavailable})` : ''}`, () => {
@@ -37,14 +32,17 @@ describe('nftables target', () => {
   });
 
   it('forward chain: admits all 38 documented connections with addresses, denies all 6 unexpected', () => {
-    const result = tally(f.input.groups, (c) => decideForward(parseNft(text), c));
+    const nft = parseNft(text);
+    const result = tally(f.input.groups, (c) => decideForward(nft, c));
     expect(result.wrong).toEqual([]);
     expect(result.documented).toEqual({ allow: 38, deny: 0, ungoverned: 0, unjudgeable: 5 });
     expect(result.unexpected).toEqual({ allow: 0, deny: 6, ungoverned: 0, unjudgeable: 0 });
   });
 
   it('host chains: the same on the governed hosts; public → public is no host of theirs', () => {
-    const result = tally(f.input.groups, (c) => decideHosts(parseNft(text), c, deployedOn(ruleSet)));
+    const nft = parseNft(text);
+    const onHost = governedHostOf(ruleSet);
+    const result = tally(f.input.groups, (c) => decideHosts(nft, c, onHost));
     expect(result.wrong).toEqual([]);
     expect(result.documented.deny).toBe(0);
     expect(result.unexpected).toEqual({ allow: 0, deny: 5, ungoverned: 1, unjudgeable: 0 });
@@ -75,10 +73,11 @@ describe('nftables target', () => {
   });
 
   it.skipIf(skipNft)('with --keep-unobserved: still valid, still denies every unexpected connection', () => {
-    const kept = buildRuleSet(f.input, { keepUnobserved: true, minFill: 50, endpoints: null });
+    const kept = buildRuleSet(f.input, KEEP_UNOBSERVED);
     const out = nftablesTarget(kept, { comparison: [] });
     expect(nftCheck(out)).toBe('');
-    const result = tally(f.input.groups, (c) => decideForward(parseNft(out), c));
+    const nft = parseNft(out);
+    const result = tally(f.input.groups, (c) => decideForward(nft, c));
     expect(result.wrong).toEqual([]);
     expect(result.unexpected.allow).toBe(0);
   });
